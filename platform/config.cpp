@@ -1,0 +1,287 @@
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "rainier/hw/memory_map.h"
+
+namespace rainier {
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+// Splits "12.5MiB" into 12.5 and "MiB"; false if there is no leading number.
+bool split_number(const std::string& s, double& number, std::string& unit) {
+    size_t pos = 0;
+    try {
+        number = std::stod(s, &pos);
+    } catch (const std::exception&) {
+        return false;
+    }
+    unit = s.substr(pos);
+    unit.erase(0, unit.find_first_not_of(' '));
+    return std::isfinite(number);
+}
+
+std::string kind_name(value_kind k) {
+    switch (k) {
+    case value_kind::boolean: return "a boolean (true or false)";
+    case value_kind::integer: return "a non-negative integer";
+    case value_kind::size: return "a size (bytes, or a string like \"256MiB\")";
+    case value_kind::frequency: return "a frequency (Hz, or a string like \"1GHz\")";
+    case value_kind::time: return "a time (a string like \"10us\")";
+    case value_kind::text: return "a string";
+    case value_kind::choice: return "one of the listed choices";
+    }
+    return "a value";
+}
+
+} // namespace
+
+uint64_t parse_integer(const nlohmann::json& v, const std::string& what) {
+    if (v.is_number_unsigned()) return v.get<uint64_t>();
+    if (v.is_number_integer()) {
+        if (v.get<int64_t>() < 0) throw config_error(what + ": must not be negative");
+        return v.get<uint64_t>();
+    }
+    if (v.is_string()) {
+        const std::string s = v.get<std::string>();
+        try {
+            size_t pos = 0;
+            const uint64_t n = std::stoull(s, &pos, 0);
+            if (pos == s.size() && !s.empty() && s[0] != '-') return n;
+        } catch (const std::exception&) {
+        }
+    }
+    throw config_error(what + ": expected " + kind_name(value_kind::integer) + ", got " + v.dump());
+}
+
+uint64_t parse_size(const nlohmann::json& v, const std::string& what) {
+    if (v.is_number()) return parse_integer(v, what);
+    if (v.is_string()) {
+        double n;
+        std::string unit;
+        static const std::map<std::string, double> units = {
+            {"", 1}, {"B", 1}, {"KiB", 1024.0}, {"MiB", 1024.0 * 1024}, {"GiB", 1024.0 * 1024 * 1024},
+            {"TiB", 1024.0 * 1024 * 1024 * 1024}, {"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9}};
+        if (split_number(v.get<std::string>(), n, unit) && units.count(unit) && n >= 0) {
+            const double bytes = n * units.at(unit);
+            if (bytes == std::floor(bytes) && bytes < 1.8e19) return static_cast<uint64_t>(bytes);
+        }
+        if (v.get<std::string>().rfind("0x", 0) == 0) return parse_integer(v, what);
+    }
+    throw config_error(what + ": expected " + kind_name(value_kind::size) + ", got " + v.dump());
+}
+
+double parse_frequency(const nlohmann::json& v, const std::string& what) {
+    if (v.is_number()) return v.get<double>();
+    if (v.is_string()) {
+        double n;
+        std::string unit;
+        static const std::map<std::string, double> units = {
+            {"", 1}, {"Hz", 1}, {"kHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9}};
+        if (split_number(v.get<std::string>(), n, unit) && units.count(unit))
+            return n * units.at(unit);
+    }
+    throw config_error(what + ": expected " + kind_name(value_kind::frequency) + ", got " +
+                       v.dump());
+}
+
+double parse_time_seconds(const nlohmann::json& v, const std::string& what) {
+    if (v.is_string()) {
+        double n;
+        std::string unit;
+        static const std::map<std::string, double> units = {
+            {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}, {"ps", 1e-12}};
+        if (split_number(v.get<std::string>(), n, unit) && units.count(unit) && n >= 0)
+            return n * units.at(unit);
+    }
+    throw config_error(what + ": expected " + kind_name(value_kind::time) + ", got " + v.dump());
+}
+
+const std::vector<config_key>& platform_config::schema() {
+    using k = value_kind;
+    static const std::vector<config_key> keys = {
+        {"platform.name", k::text, "rainier-lite", "name shown in banners and stats", {}},
+        {"seed", k::integer, 1, "seed of every pseudo-random choice in the platform", {}},
+        {"cpu.clock_hz", k::frequency, "1GHz", "host CPU clock (one instruction per cycle)", {}},
+        {"cpu.quantum", k::time, "10us", "temporal-decoupling quantum of the host CPU", {}},
+        {"cpu.misaligned_access", k::choice, "hardware",
+         "misaligned loads/stores: done in hardware (as QEMU) or trap (for M-mode emulation)",
+         {"hardware", "trap"}},
+        {"cpu.semihosting", k::boolean, true, "RISC-V semihosting calls (ebreak sequence)", {}},
+        {"cpu.semihosting_root", k::text, "",
+         "directory the firmware may open files in through semihosting; empty: none", {}},
+        {"memory.dram_base", k::integer, RAINIER_DRAM_BASE, "host DRAM base address", {}},
+        {"memory.dram_size", k::size, "256MiB", "host DRAM size", {}},
+        {"uart.output", k::text, "stdout",
+         "where UART0 transmits: stdout, stderr, none, or a file path", {}},
+        {"uart.input", k::choice, "auto",
+         "UART0 receive side: stdin when it is a terminal (auto), always stdin, or none",
+         {"auto", "stdin", "none"}},
+    };
+    return keys;
+}
+
+platform_config::platform_config() {
+    for (const config_key& k : schema()) m_values[k.path] = k.default_value;
+}
+
+const config_key& platform_config::key(const std::string& path) const {
+    for (const config_key& k : schema())
+        if (k.path == path) return k;
+    std::string best;
+    size_t best_distance = 4;
+    for (const config_key& k : schema()) {
+        const size_t d = edit_distance(path, k.path);
+        if (d < best_distance) {
+            best_distance = d;
+            best = k.path;
+        }
+    }
+    throw config_error("unknown config key '" + path + "'" +
+                       (best.empty() ? std::string() : " (did you mean '" + best + "'?)"));
+}
+
+void platform_config::assign(const std::string& path, const nlohmann::json& value,
+                             const std::string& origin) {
+    const config_key& k = key(path);
+    const std::string what = "config key '" + path + "' (" + origin + ")";
+    // Type check now, so the error points at where the value came from.
+    switch (k.kind) {
+    case value_kind::boolean:
+        if (!value.is_boolean())
+            throw config_error(what + ": expected " + kind_name(k.kind) + ", got " + value.dump());
+        break;
+    case value_kind::integer: parse_integer(value, what); break;
+    case value_kind::size: parse_size(value, what); break;
+    case value_kind::frequency: parse_frequency(value, what); break;
+    case value_kind::time: parse_time_seconds(value, what); break;
+    case value_kind::text:
+        if (!value.is_string())
+            throw config_error(what + ": expected " + kind_name(k.kind) + ", got " + value.dump());
+        break;
+    case value_kind::choice: {
+        if (!value.is_string() ||
+            std::find(k.choices.begin(), k.choices.end(), value.get<std::string>()) ==
+                k.choices.end()) {
+            std::string list;
+            for (const std::string& c : k.choices) list += (list.empty() ? "" : ", ") + c;
+            throw config_error(what + ": expected one of " + list + ", got " + value.dump());
+        }
+        break;
+    }
+    }
+    m_values[path] = value;
+}
+
+void platform_config::walk(const nlohmann::json& node, const std::string& prefix,
+                           const std::string& origin) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+        const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
+        if (it->is_object()) {
+            bool is_section = false;
+            for (const config_key& k : schema())
+                if (k.path.rfind(path + ".", 0) == 0) is_section = true;
+            if (!is_section) key(path); // throws "unknown key"
+            walk(*it, path, origin);
+        } else {
+            assign(path, *it, origin);
+        }
+    }
+}
+
+void platform_config::load_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw config_error("cannot open config file '" + path + "'");
+    nlohmann::json doc;
+    try {
+        doc = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw config_error("config file '" + path + "' is not valid JSON: " + e.what());
+    }
+    if (!doc.is_object()) throw config_error("config file '" + path + "' must hold a JSON object");
+    walk(doc, "", path);
+}
+
+void platform_config::set(const std::string& assignment) {
+    const size_t eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+        throw config_error("--set '" + assignment + "': expected path.to.key=value");
+    const std::string path = assignment.substr(0, eq);
+    const std::string text = assignment.substr(eq + 1);
+    nlohmann::json value;
+    // JSON if it parses (numbers, true/false, "quoted"), otherwise a plain string.
+    try {
+        value = nlohmann::json::parse(text);
+        if (value.is_object() || value.is_array() || value.is_null()) value = text;
+    } catch (const nlohmann::json::parse_error&) {
+        value = text;
+    }
+    assign(path, value, "--set");
+}
+
+bool platform_config::get_bool(const std::string& path) const { return m_values.at(path).get<bool>(); }
+uint64_t platform_config::get_integer(const std::string& path) const {
+    return parse_integer(m_values.at(path), path);
+}
+uint64_t platform_config::get_size(const std::string& path) const {
+    return parse_size(m_values.at(path), path);
+}
+double platform_config::get_frequency(const std::string& path) const {
+    return parse_frequency(m_values.at(path), path);
+}
+double platform_config::get_time(const std::string& path) const {
+    return parse_time_seconds(m_values.at(path), path);
+}
+std::string platform_config::get_string(const std::string& path) const {
+    return m_values.at(path).get<std::string>();
+}
+
+nlohmann::json platform_config::to_json() const {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [path, value] : m_values) out[nlohmann::json::json_pointer("/" + [&] {
+        std::string p = path;
+        std::replace(p.begin(), p.end(), '.', '/');
+        return p;
+    }())] = value;
+    return out;
+}
+
+void platform_config::validate() const {
+    auto fail = [](const std::string& path, const std::string& why) {
+        throw config_error("config key '" + path + "': " + why);
+    };
+    if (get_frequency("cpu.clock_hz") <= 0) fail("cpu.clock_hz", "must be greater than zero");
+    if (get_frequency("cpu.clock_hz") > 100e9) fail("cpu.clock_hz", "must be at most 100GHz");
+    if (get_time("cpu.quantum") <= 0) fail("cpu.quantum", "must be greater than zero");
+    if (get_time("cpu.quantum") * get_frequency("cpu.clock_hz") < 1)
+        fail("cpu.quantum", "must last at least one CPU clock cycle");
+    const uint64_t dram_size = get_size("memory.dram_size");
+    const uint64_t dram_base = get_integer("memory.dram_base");
+    if (dram_size == 0) fail("memory.dram_size", "must be greater than zero");
+    if (dram_size % 4096 != 0) fail("memory.dram_size", "must be a multiple of 4KiB");
+    if (dram_base % 4096 != 0) fail("memory.dram_base", "must be 4KiB-aligned");
+    if (dram_base + dram_size < dram_base) fail("memory.dram_size", "DRAM wraps the address space");
+    const std::string root = get_string("cpu.semihosting_root");
+    struct stat st;
+    if (!root.empty() && (stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
+        fail("cpu.semihosting_root", "'" + root + "' is not a directory");
+}
+
+} // namespace rainier

@@ -1,0 +1,54 @@
+// The host subsystem assembled from a configuration: RV64 CPU, boot ROM, DRAM, UART0, CLINT,
+// PLIC and sim-control on one system bus, at QEMU-virt-compatible addresses.
+#pragma once
+
+#include <memory>
+
+#include <systemc>
+
+#include "config.h"
+#include "console.h"
+#include "core/bus.h"
+#include "core/memory.h"
+#include "core/run_control.h"
+#include "elf_loader.h"
+#include "boot_rom.h"
+#include "clint.h"
+#include "plic.h"
+#include "rv64_cpu.h"
+#include "semihosting.h"
+#include "sim_control.h"
+#include "uart16550.h"
+
+namespace rainier {
+
+class host_system : public sc_core::sc_module {
+public:
+    host_system(sc_core::sc_module_name name, const platform_config& cfg, run_control& run,
+                console& con, uint64_t max_instructions);
+
+    // Copies the image into memory and points the boot ROM at its entry.
+    void load(const elf_image& image);
+
+    rv64_cpu& cpu() { return *m_cpu; }
+    bus& system_bus() { return m_bus; }
+
+private:
+    void console_input_thread();
+    void report_double_trap(const rv64::hart::double_trap_info& info);
+
+    const platform_config& m_cfg;
+    run_control& m_run;
+    console& m_console;
+    bus m_bus;
+    std::unique_ptr<rv64_cpu> m_cpu;
+    boot_rom m_rom;
+    memory m_dram;
+    uart16550 m_uart;
+    clint m_clint;
+    plic m_plic;
+    sim_control m_simctl;
+    std::unique_ptr<rv64::semihosting_host> m_semihost;
+};
+
+} // namespace rainier

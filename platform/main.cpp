@@ -1,0 +1,222 @@
+// rainier-vp: command line, configuration, elaboration, run, summary, exit code.
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+
+#include <boost/program_options.hpp>
+#include <systemc>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "address_map.h"
+#include "config.h"
+#include "console.h"
+#include "elf_loader.h"
+#include "exit_codes.h"
+#include "host_system.h"
+
+namespace po = boost::program_options;
+using namespace rainier;
+
+namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+void on_sigint(int) { g_interrupted = 1; }
+
+struct options {
+    std::string config_file;
+    std::vector<std::string> sets;
+    std::optional<double> max_time;
+    uint64_t max_instructions = 0;
+    std::string elf;
+    bool quiet = false;
+    bool dump_config = false;
+};
+
+class usage_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+const char* usage_line =
+    "usage: rainier-vp [--config FILE] [--set key=value]... [--max-time T] "
+    "[--max-instructions N] [--quiet] ELF";
+
+std::optional<options> parse_command_line(int argc, char** argv) {
+    options opt;
+    std::string max_time;
+    po::options_description visible("options");
+    visible.add_options()
+        ("help,h", "show this help and exit")
+        ("config,c", po::value(&opt.config_file), "platform config (JSON); default: the lite chip")
+        ("set,s", po::value(&opt.sets)->composing(),
+         "override one config key, e.g. --set memory.dram_size=512MiB (repeatable)")
+        ("max-time", po::value(&max_time), "stop after this much simulated time, e.g. 10ms")
+        ("max-instructions", po::value(&opt.max_instructions),
+         "stop after this many host CPU instructions")
+        ("quiet,q", po::bool_switch(&opt.quiet), "no summary at exit")
+        ("dump-config", po::bool_switch(&opt.dump_config),
+         "print the effective configuration as JSON and exit")
+        ("list-config-keys", "list every config key with its default and exit");
+    po::options_description hidden;
+    hidden.add_options()("elf", po::value(&opt.elf), "firmware ELF");
+    po::options_description all;
+    all.add(visible).add(hidden);
+    po::positional_options_description pos;
+    pos.add("elf", 1);
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw usage_error(e.what());
+    }
+    if (vm.count("help")) {
+        std::cout << usage_line << "\n\n"
+                  << "Runs a RISC-V firmware ELF on the rainier-vp virtual platform.\n"
+                  << "Exit code: the firmware's (0 = pass); " << exit_code::bad_input
+                  << " bad input, " << exit_code::limit_reached << " limit reached, "
+                  << exit_code::firmware_crash << " firmware crash, " << exit_code::internal_error
+                  << " internal error, " << exit_code::interrupted << " interrupted.\n\n"
+                  << visible << "\n";
+        return std::nullopt;
+    }
+    if (vm.count("list-config-keys")) {
+        for (const config_key& k : platform_config::schema())
+            std::cout << k.path << " = " << k.default_value.dump() << "\n    " << k.help << "\n";
+        return std::nullopt;
+    }
+    if (!max_time.empty()) opt.max_time = parse_time_seconds(max_time, "--max-time");
+    if (opt.elf.empty() && !opt.dump_config) throw usage_error("no firmware ELF given");
+    return opt;
+}
+
+std::string format_time(double seconds) {
+    char buf[64];
+    if (seconds >= 1) std::snprintf(buf, sizeof(buf), "%.6f s", seconds);
+    else if (seconds >= 1e-3) std::snprintf(buf, sizeof(buf), "%.6f ms", seconds * 1e3);
+    else std::snprintf(buf, sizeof(buf), "%.3f us", seconds * 1e6);
+    return buf;
+}
+
+int run(const options& opt) {
+    platform_config cfg;
+    if (!opt.config_file.empty()) cfg.load_file(opt.config_file);
+    for (const std::string& s : opt.sets) cfg.set(s);
+    cfg.validate();
+    const std::vector<region> regions = host_regions(cfg);
+    check_overlaps(regions);
+    if (opt.dump_config) {
+        std::cout << cfg.to_json().dump(2) << "\n";
+        return 0;
+    }
+    const elf_image image = read_elf(opt.elf);
+    check_placement(image, regions);
+
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(
+        sc_core::sc_time::from_seconds(cfg.get_time("cpu.quantum")));
+    console con(cfg.get_string("uart.output"), cfg.get_string("uart.input"));
+    run_control control;
+    host_system sys("host", cfg, control, con, opt.max_instructions);
+    sys.load(image);
+
+    std::signal(SIGINT, on_sigint);
+    const auto wall_start = std::chrono::steady_clock::now();
+    const sc_core::sc_time slice(1, sc_core::SC_MS);
+    const sc_core::sc_time limit = opt.max_time
+                                       ? sc_core::sc_time::from_seconds(*opt.max_time)
+                                       : sc_core::sc_max_time();
+    // sc_stop() is how a run ends; it is not news.
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
+                                            sc_core::SC_DO_NOTHING);
+    bool started = false;
+    while (!control.stopping()) {
+        if (g_interrupted) {
+            control.request_stop(run_outcome::interrupted, 0, "interrupted (SIGINT)",
+                                 sc_core::sc_time_stamp());
+            break;
+        }
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        if (now >= limit) {
+            control.request_stop(run_outcome::limit_reached, 0,
+                                 "simulated time limit (--max-time) reached", now);
+            break;
+        }
+        if (started && !sc_core::sc_pending_activity()) {
+            std::ostringstream msg;
+            msg << std::hex << "nothing left to simulate: the hart waits for an interrupt that "
+                << "no device will raise (WFI at pc 0x" << sys.cpu().core().pc() << ")";
+            control.request_stop(run_outcome::firmware_crash, 0, msg.str(), now);
+            break;
+        }
+        sc_core::sc_start(std::min(slice, limit - now));
+        started = true;
+    }
+    std::signal(SIGINT, SIG_DFL);
+    if (sc_core::sc_get_status() != sc_core::SC_STOPPED) sc_core::sc_stop();
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                      wall_start).count();
+    con.flush();
+
+    int code = 0;
+    switch (control.outcome()) {
+    case run_outcome::firmware_exit:
+        code = control.code();
+        if (code != 0 && (code & 0xff) == 0) code = 1; // an exit status keeps 8 bits
+        code &= 0xff;
+        break;
+    case run_outcome::limit_reached: code = exit_code::limit_reached; break;
+    case run_outcome::firmware_crash: code = exit_code::firmware_crash; break;
+    case run_outcome::interrupted: code = exit_code::interrupted; break;
+    default: code = exit_code::internal_error; break;
+    }
+    const bool failed = control.outcome() != run_outcome::firmware_exit || control.code() != 0;
+    if (failed) std::cerr << "rainier-vp: " << control.message() << "\n";
+    if (!opt.quiet) {
+        const uint64_t instret = sys.cpu().core().instret();
+        const double sim_s = control.stop_time().to_seconds();
+        std::fprintf(stderr,
+                     "rainier-vp: %s\n"
+                     "  simulated time   %s\n"
+                     "  instructions     %llu\n"
+                     "  wall time        %.3f s\n"
+                     "  speed            %.1f MIPS\n"
+                     "  exit code        %d\n",
+                     control.message().c_str(), format_time(sim_s).c_str(),
+                     static_cast<unsigned long long>(instret), wall,
+                     wall > 0 ? static_cast<double>(instret) / wall / 1e6 : 0.0, code);
+    }
+    return code;
+}
+
+} // namespace
+
+int sc_main(int argc, char** argv) {
+    try {
+        const std::optional<options> opt = parse_command_line(argc, argv);
+        if (!opt) return 0;
+        return run(*opt);
+    } catch (const usage_error& e) {
+        std::cerr << "rainier-vp: " << e.what() << "\n" << usage_line << "\n";
+        return exit_code::bad_input;
+    } catch (const config_error& e) {
+        std::cerr << "rainier-vp: " << e.what() << "\n";
+        return exit_code::bad_input;
+    } catch (const elf_error& e) {
+        std::cerr << "rainier-vp: " << e.what() << "\n";
+        return exit_code::bad_input;
+    } catch (const std::exception& e) {
+        std::cerr << "rainier-vp: internal error: " << e.what() << "\n";
+        return exit_code::internal_error;
+    }
+}
+
+// Our own entry point: the console belongs to the firmware, so the kernel's banner (printed
+// before sc_main) must be switched off first.
+int main(int argc, char** argv) {
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    return sc_core::sc_elab_and_sim(argc, argv);
+}

@@ -1,0 +1,64 @@
+// The RV64 hart as a SystemC initiator: runs the plain C++ hart inside an SC_THREAD with a
+// quantum keeper, hands it DMI regions (dropped on invalidation), turns bus errors into
+// access faults, and sleeps on WFI until an interrupt line changes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "core/irq.h"
+#include "rv64_hart.h"
+
+namespace rainier {
+
+class rv64_cpu : public sc_core::sc_module, private rv64::hart::bus_interface {
+public:
+    struct config {
+        uint64_t hartid = 0;
+        uint64_t reset_pc = 0;
+        double clock_hz = 1e9;
+        bool misaligned_traps = false;
+        uint64_t max_instructions = 0; // 0: no limit
+    };
+
+    tlm_utils::simple_initiator_socket<rv64_cpu> bus;
+    irq_in msip, mtip, meip, seip;
+
+    rv64_cpu(sc_core::sc_module_name name, const config& cfg);
+
+    rv64::hart& core() { return m_hart; }
+    // The platform timer (mtime) at a given simulated time.
+    std::function<uint64_t(sc_core::sc_time)> time_source;
+    // Called once when max_instructions have retired.
+    std::function<void()> on_instruction_limit;
+
+    // Simulated time as this CPU sees it (kernel time plus its local offset).
+    sc_core::sc_time local_time() const;
+    sc_core::sc_time clock_period() const { return m_period; }
+    // Stops the hart at once (run end); safe from any callback.
+    void halt() { m_hart.request_halt(); }
+
+private:
+    void thread();
+    bool read(uint64_t addr, void* data, unsigned len, bool fetch) override;
+    bool write(uint64_t addr, const void* data, unsigned len) override;
+    uint64_t read_time() override;
+    bool transport(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len);
+    void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+    void irq_changed(unsigned irq_bit, bool level);
+
+    config m_cfg;
+    rv64::hart m_hart;
+    sc_core::sc_time m_period;
+    tlm_utils::tlm_quantumkeeper m_qk;
+    uint64_t m_run_start_cycles = 0; // hart cycle count when the current run() began
+    sc_core::sc_event m_wakeup;
+    tlm::tlm_generic_payload m_trans;
+};
+
+} // namespace rainier
