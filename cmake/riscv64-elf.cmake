@@ -11,7 +11,8 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 set(RAINIER_TARGET_ARCH_FLAGS "-march=rv64imac -misa-spec=2.2 -mabi=lp64 -mcmodel=medany")
 set(CMAKE_C_FLAGS_INIT "${RAINIER_TARGET_ARCH_FLAGS} --specs=picolibc.specs -ffunction-sections -fdata-sections")
 set(CMAKE_ASM_FLAGS_INIT "${RAINIER_TARGET_ARCH_FLAGS} --specs=picolibc.specs")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "--specs=picolibc.specs -nostartfiles -Wl,--gc-sections")
+# The C flags (with --specs) are on the link line too; gcc refuses a specs file twice.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-nostartfiles -Wl,--gc-sections")
 
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)

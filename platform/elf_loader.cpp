@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <memory>
 #include <sstream>
 
@@ -41,7 +42,11 @@ elf_image read_elf(const std::string& path) {
     const uint64_t file_size = static_cast<uint64_t>(st.st_size);
 
     std::unique_ptr<Elf, int (*)(Elf*)> elf(elf_begin(fd, ELF_C_READ, nullptr), elf_end);
-    if (!elf || elf_kind(elf.get()) != ELF_K_ELF) throw fail("not an ELF file");
+    if (!elf || elf_kind(elf.get()) != ELF_K_ELF) {
+        char magic[4] = {};
+        const bool has_magic = pread(fd, magic, 4, 0) == 4 && std::memcmp(magic, ELFMAG, 4) == 0;
+        throw fail(has_magic ? "truncated: the ELF header is incomplete" : "not an ELF file");
+    }
     if (gelf_getclass(elf.get()) != ELFCLASS64)
         throw fail("not a 64-bit ELF (the host CPU is RV64)");
     GElf_Ehdr ehdr;

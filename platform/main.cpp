@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <fstream>
 #include <optional>
 
 #include <boost/program_options.hpp>
@@ -33,6 +34,7 @@ struct options {
     std::string elf;
     bool quiet = false;
     bool dump_config = false;
+    std::string stats_file;
 };
 
 class usage_error : public std::runtime_error {
@@ -57,6 +59,7 @@ std::optional<options> parse_command_line(int argc, char** argv) {
         ("max-instructions", po::value(&opt.max_instructions),
          "stop after this many host CPU instructions")
         ("quiet,q", po::bool_switch(&opt.quiet), "no summary at exit")
+        ("stats", po::value(&opt.stats_file), "write run statistics as JSON to this file")
         ("dump-config", po::bool_switch(&opt.dump_config),
          "print the effective configuration as JSON and exit")
         ("list-config-keys", "list every config key with its default and exit");
@@ -174,10 +177,25 @@ int run(const options& opt) {
     default: code = exit_code::internal_error; break;
     }
     const bool failed = control.outcome() != run_outcome::firmware_exit || control.code() != 0;
-    if (failed) std::cerr << "rainier-vp: " << control.message() << "\n";
+    if (failed && opt.quiet) std::cerr << "rainier-vp: " << control.message() << "\n";
+    const uint64_t instret = sys.cpu().core().instret();
+    const double sim_s = control.stop_time().to_seconds();
+    if (!opt.stats_file.empty()) {
+        nlohmann::json stats = {
+            {"outcome", control.message()},
+            {"exit_code", code},
+            {"simulated_time_s", sim_s},
+            {"wall_time_s", wall},
+            {"host_cpu",
+             {{"instructions", instret},
+              {"cycles", sys.cpu().core().cycles()},
+              {"mips", wall > 0 ? static_cast<double>(instret) / wall / 1e6 : 0.0}}},
+        };
+        std::ofstream out(opt.stats_file);
+        out << stats.dump(2) << "\n";
+        if (!out) std::cerr << "rainier-vp: cannot write stats to '" << opt.stats_file << "'\n";
+    }
     if (!opt.quiet) {
-        const uint64_t instret = sys.cpu().core().instret();
-        const double sim_s = control.stop_time().to_seconds();
         std::fprintf(stderr,
                      "rainier-vp: %s\n"
                      "  simulated time   %s\n"

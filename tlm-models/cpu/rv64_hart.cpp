@@ -187,12 +187,16 @@ bool hart::write_memory(uint64_t addr, const void* data, unsigned len) {
     return m_bus.write(addr, data, len);
 }
 
-uint32_t hart::fetch_raw(uint64_t pc) {
+inline uint32_t hart::fetch_raw(uint64_t pc) {
     if (m_fetch_dmi.covers(pc, 4)) {
         uint32_t raw;
         std::memcpy(&raw, m_fetch_dmi.ptr + (pc - m_fetch_dmi.start), 4);
         return raw;
     }
+    return fetch_raw_slow(pc);
+}
+
+uint32_t hart::fetch_raw_slow(uint64_t pc) {
     // Slow path: two halves, so a compressed instruction at the very end of memory works.
     uint16_t lo, hi = 0;
     const trap fault{static_cast<uint64_t>(cause::insn_access_fault), pc};
@@ -461,7 +465,8 @@ void hart::execute_system(const decoded_insn& d, uint64_t& next) {
         }
     case op::ebreak:
         if (d.length == 4 && semihosting && m_priv != privilege::user && semihosting_call()) break;
-        throw trap{static_cast<uint64_t>(cause::breakpoint), m_pc};
+        // mtval = 0, as QEMU does (the spec allows 0 or the pc).
+        throw trap{static_cast<uint64_t>(cause::breakpoint), 0};
     case op::mret: {
         if (m_priv != privilege::machine) illegal_insn();
         const auto mpp = static_cast<privilege>((m_mstatus & mstatus::mpp) >> mstatus::mpp_shift);

@@ -105,6 +105,7 @@ private:
     void step();
     const decoded_insn& fetch_decode(uint64_t pc);
     uint32_t fetch_raw(uint64_t pc);
+    uint32_t fetch_raw_slow(uint64_t pc);
     const dmi_region* find_dmi(uint64_t addr, unsigned len, bool write);
 
     template <typename T>

@@ -4,6 +4,10 @@
 
 #define RAINIER_IRQ_UART0 10
 
+/* One line per chip: the OR of every interrupt inside it; each block has its own status. */
+#define RAINIER_IRQ_CHIP_BASE 32
+#define RAINIER_IRQ_CHIP(n) (RAINIER_IRQ_CHIP_BASE + (n))
+
 /* Number of PLIC sources (source 0 is reserved and never raised). */
 #define RAINIER_PLIC_NUM_SOURCES 128
 

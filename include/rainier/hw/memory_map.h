@@ -32,4 +32,28 @@
 #define RAINIER_CHIP_HBM_BASE RAINIER_U64(0x10000000000)
 #define RAINIER_CHIP_HBM_STRIDE RAINIER_U64(0x2000000000)
 
+/* Inside a chip's aperture (offsets from its RAINIER_CHIP_HBM_BASE + n * STRIDE window):
+ * HBM first, then the on-chip SRAMs of each NeuronCore. DMA descriptors and engine
+ * instructions use these global addresses, so the chip id is part of every address. */
+#define RAINIER_CHIP_HBM_OFFSET RAINIER_U64(0x0)
+#define RAINIER_CHIP_HBM_MAX_SIZE RAINIER_U64(0x1800000000) /* 96 GiB */
+#define RAINIER_CHIP_CORE_SRAM_OFFSET RAINIER_U64(0x1800000000)
+#define RAINIER_CHIP_CORE_SRAM_STRIDE RAINIER_U64(0x4000000) /* 64 MiB per NeuronCore */
+#define RAINIER_MAX_CORES_PER_CHIP 8
+
+/* Inside a NeuronCore's SRAM window: SBUF then PSUM, one fixed-stride slot per partition
+ * (partition p, byte b: base + p * PARTITION_STRIDE + b). */
+#define RAINIER_SBUF_OFFSET RAINIER_U64(0x0)
+#define RAINIER_SBUF_PARTITION_STRIDE RAINIER_U64(0x40000) /* 256 KiB slot (Trn2 uses 224) */
+#define RAINIER_PSUM_OFFSET RAINIER_U64(0x2000000)
+#define RAINIER_PSUM_PARTITION_STRIDE RAINIER_U64(0x4000) /* 16 KiB */
+/* The same PSUM again, as an accumulate alias: a write there adds its FP32 values (4-byte
+ * aligned, whole words) to what is stored; a read returns the stored values. */
+#define RAINIER_PSUM_ACC_OFFSET RAINIER_U64(0x3000000)
+#define RAINIER_MAX_PARTITIONS 128
+
+#define RAINIER_CHIP_SRAM_BASE(chip, core)                                                      \
+    (RAINIER_CHIP_HBM_BASE + (chip) * RAINIER_CHIP_HBM_STRIDE + RAINIER_CHIP_CORE_SRAM_OFFSET + \
+     (core) * RAINIER_CHIP_CORE_SRAM_STRIDE)
+
 #endif
