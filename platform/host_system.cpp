@@ -121,7 +121,17 @@ void host_system::load(const elf_image& image) {
             throw elf_error(msg.str());
         }
     }
-    m_rom.program(image.entry, 0);
 }
+
+void host_system::load_blob(uint64_t addr, const std::vector<uint8_t>& bytes,
+                            const std::string& what) {
+    const uint64_t dram_base = m_cfg.get_integer("memory.dram_base");
+    if (addr < dram_base || !m_dram.load(addr - dram_base, bytes.data(), bytes.size())) {
+        std::ostringstream msg;
+        msg << what << " at 0x" << std::hex << addr << " does not fit in DRAM";
+        throw elf_error(msg.str());
+    }
+}
+
 
 } // namespace rainier

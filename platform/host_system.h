@@ -27,8 +27,13 @@ public:
     host_system(sc_core::sc_module_name name, const platform_config& cfg, run_control& run,
                 console& con, uint64_t max_instructions);
 
-    // Copies the image into memory and points the boot ROM at its entry.
+    // Copies an image's segments into memory.
     void load(const elf_image& image);
+    // Copies raw bytes (e.g. the device tree) into DRAM.
+    void load_blob(uint64_t addr, const std::vector<uint8_t>& bytes, const std::string& what);
+    // Points the boot ROM at the entry point and the device tree.
+    void set_boot(uint64_t entry, uint64_t dtb_addr) { m_rom.program(entry, dtb_addr); }
+
 
     rv64_cpu& cpu() { return *m_cpu; }
     bus& system_bus() { return m_bus; }

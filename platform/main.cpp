@@ -14,6 +14,7 @@
 #include "address_map.h"
 #include "config.h"
 #include "console.h"
+#include "device_tree.h"
 #include "elf_loader.h"
 #include "exit_codes.h"
 #include "host_system.h"
@@ -31,7 +32,8 @@ struct options {
     std::vector<std::string> sets;
     std::optional<double> max_time;
     uint64_t max_instructions = 0;
-    std::string elf;
+    std::string elf;    // the boot firmware (positional, or --bios)
+    std::string kernel; // a second image, e.g. the S-mode payload OpenSBI jumps to
     bool quiet = false;
     bool dump_config = false;
     std::string stats_file;
@@ -44,7 +46,7 @@ public:
 
 const char* usage_line =
     "usage: rainier-vp [--config FILE] [--set key=value]... [--max-time T] "
-    "[--max-instructions N] [--quiet] ELF";
+    "[--max-instructions N] [--stats FILE] [--quiet] (ELF | --bios ELF [--kernel ELF])";
 
 std::optional<options> parse_command_line(int argc, char** argv) {
     options opt;
@@ -55,6 +57,9 @@ std::optional<options> parse_command_line(int argc, char** argv) {
         ("config,c", po::value(&opt.config_file), "platform config (JSON); default: the lite chip")
         ("set,s", po::value(&opt.sets)->composing(),
          "override one config key, e.g. --set memory.dram_size=512MiB (repeatable)")
+        ("bios", po::value<std::string>(), "boot firmware ELF (same as the positional ELF)")
+        ("kernel", po::value(&opt.kernel),
+         "a second ELF loaded beside the firmware, e.g. the payload of OpenSBI's fw_jump")
         ("max-time", po::value(&max_time), "stop after this much simulated time, e.g. 10ms")
         ("max-instructions", po::value(&opt.max_instructions),
          "stop after this many host CPU instructions")
@@ -93,8 +98,34 @@ std::optional<options> parse_command_line(int argc, char** argv) {
         return std::nullopt;
     }
     if (!max_time.empty()) opt.max_time = parse_time_seconds(max_time, "--max-time");
+    if (vm.count("bios")) {
+        if (!opt.elf.empty()) throw usage_error("give the firmware either as --bios or as ELF, not both");
+        opt.elf = vm["bios"].as<std::string>();
+    }
     if (opt.elf.empty() && !opt.dump_config) throw usage_error("no firmware ELF given");
     return opt;
+}
+
+// No two images, and not the device tree, may share a byte.
+void check_disjoint(const std::vector<elf_image>& images, uint64_t dtb_addr, uint64_t dtb_size) {
+    struct span {
+        uint64_t first, last;
+        std::string what;
+    };
+    std::vector<span> spans;
+    for (const elf_image& image : images)
+        for (const elf_segment& seg : image.segments)
+            spans.push_back({seg.addr, seg.addr + seg.mem_size - 1, "a segment of '" + image.path + "'"});
+    spans.push_back({dtb_addr, dtb_addr + dtb_size - 1, "the device tree"});
+    for (size_t i = 0; i < spans.size(); ++i)
+        for (size_t j = i + 1; j < spans.size(); ++j)
+            if (spans[i].first <= spans[j].last && spans[j].first <= spans[i].last) {
+                std::ostringstream msg;
+                msg << std::hex << spans[i].what << " [0x" << spans[i].first << ", 0x"
+                    << spans[i].last << "] overlaps " << spans[j].what << " [0x" << spans[j].first
+                    << ", 0x" << spans[j].last << "]";
+                throw elf_error(msg.str());
+            }
 }
 
 std::string format_time(double seconds) {
@@ -116,15 +147,22 @@ int run(const options& opt) {
         std::cout << cfg.to_json().dump(2) << "\n";
         return 0;
     }
-    const elf_image image = read_elf(opt.elf);
-    check_placement(image, regions);
+    std::vector<elf_image> images;
+    images.push_back(read_elf(opt.elf));
+    if (!opt.kernel.empty()) images.push_back(read_elf(opt.kernel));
+    for (const elf_image& image : images) check_placement(image, regions);
+    const std::vector<uint8_t> dtb = build_device_tree(cfg);
+    const uint64_t dtb_addr = device_tree_address(cfg, dtb.size());
+    check_disjoint(images, dtb_addr, dtb.size());
 
     tlm_utils::tlm_quantumkeeper::set_global_quantum(
         sc_core::sc_time::from_seconds(cfg.get_time("cpu.quantum")));
     console con(cfg.get_string("uart.output"), cfg.get_string("uart.input"));
     run_control control;
     host_system sys("host", cfg, control, con, opt.max_instructions);
-    sys.load(image);
+    for (const elf_image& image : images) sys.load(image);
+    sys.load_blob(dtb_addr, dtb, "device tree");
+    sys.set_boot(images.front().entry, dtb_addr);
 
     std::signal(SIGINT, on_sigint);
     const auto wall_start = std::chrono::steady_clock::now();

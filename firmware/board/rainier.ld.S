@@ -7,9 +7,15 @@
 OUTPUT_ARCH(riscv)
 ENTRY(_start)
 
+/* Images that run after another one (an S-mode payload behind OpenSBI) start higher up. */
+#ifndef RAINIER_IMAGE_OFFSET
+#define RAINIER_IMAGE_OFFSET 0
+#endif
+
 MEMORY
 {
-    dram (rwx) : ORIGIN = RAINIER_DRAM_BASE, LENGTH = RAINIER_DRAM_DEFAULT_SIZE
+    dram (rwx) : ORIGIN = RAINIER_DRAM_BASE + RAINIER_IMAGE_OFFSET,
+                 LENGTH = RAINIER_DRAM_DEFAULT_SIZE - RAINIER_IMAGE_OFFSET
 }
 
 /* Two loadable segments and nothing else: no image uses thread-local data (picolibc's errno

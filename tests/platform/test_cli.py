@@ -209,6 +209,16 @@ def case_determinism(args, tmp):
     expect(runs[0] == runs[1], f"two runs agree exactly: {runs}")
 
 
+def case_uart_input(args, tmp):
+    out = subprocess.run([args.vp, "--set", "uart.input=stdin", image(args, "uart_echo")],
+                         input="hello world\nrainier\nquit\n", capture_output=True, text=True,
+                         timeout=60)
+    res = (out.returncode, out.stdout, out.stderr)
+    expect(out.returncode == 0, "uart_echo ends after 'quit'", res)
+    expect("echo: HELLO WORLD\necho: RAINIER\nuart_echo: bye" in out.stdout,
+           "each line typed reaches the firmware through UART0", res)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--vp", required=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs firmware images for the system tests.
 
-  fwrun.py run  [--exit N[,N...] | --exit nonzero | --hang SECONDS] [--stdout-has TEXT] -- CMD...
+  fwrun.py run  [--exit N[,N...] | --exit nonzero | --hang SECONDS] [--stdout-has TEXT]... -- CMD...
       Runs CMD, echoes its output, checks the exit code (default 0) or, with --hang, that it is
       still running after SECONDS (then kills it).
   fwrun.py diff [--exit N] --ref CMD... --dut CMD...
@@ -54,9 +54,10 @@ def cmd_run(a):
         show("run", out, err)
         ok = exit_ok(code, a.exit)
         print(f"exit code {code if code is not None else 'none (timed out)'}, expected {a.exit}")
-    if a.stdout_has and a.stdout_has.encode() not in out:
-        print(f"stdout lacks {a.stdout_has!r}")
-        ok = False
+    for text in a.stdout_has or []:
+        if text.encode() not in out:
+            print(f"stdout lacks {text!r}")
+            ok = False
     return 0 if ok else 1
 
 
@@ -98,7 +99,7 @@ def main():
         p = argparse.ArgumentParser(prog="fwrun.py run")
         p.add_argument("--exit", default="0")
         p.add_argument("--hang", type=float)
-        p.add_argument("--stdout-has")
+        p.add_argument("--stdout-has", action="append", help="repeatable")
         if "--" not in rest:
             p.error("missing -- CMD")
         i = rest.index("--")

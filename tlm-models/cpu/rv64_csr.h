@@ -22,6 +22,8 @@ enum : uint16_t {
 };
 } // namespace csr
 
+constexpr uint64_t satp_mode_sv39 = 8;
+
 namespace mstatus {
 constexpr uint64_t sie = 1u << 1, mie = 1u << 3, spie = 1u << 5, ube = 1u << 6, mpie = 1u << 7,
                    spp = 1u << 8, mpp = 3u << 11, fs = 3u << 13, xs = 3u << 15,

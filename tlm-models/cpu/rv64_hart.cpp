@@ -70,6 +70,9 @@ void hart::reset(uint64_t pc) {
     m_mscratch = m_mepc = m_mcause = m_mtval = 0;
     m_stvec = m_sscratch = m_sepc = m_scause = m_stval = m_satp = m_mcountinhibit = 0;
     m_mip_sw = 0;
+    m_menvcfg = m_senvcfg = 0;
+    m_pmp.reset();
+    flush_tlb();
     m_instret = m_cycle = 0;
     m_reservation_valid = false;
     m_wfi = false;
@@ -77,142 +80,45 @@ void hart::reset(uint64_t pc) {
     m_in_trap_entry = false;
 }
 
-// ---- memory ---------------------------------------------------------------------------
-
-void hart::add_dmi(uint64_t start, uint64_t end, uint8_t* ptr, bool writable) {
-    for (dmi_region& r : m_dmi) {
-        if (r.ptr == nullptr || (r.start == start && r.end == end)) {
-            r = dmi_region{start, end, ptr, writable};
-            return;
-        }
-    }
-    // Table full: replace the oldest entry; the caches may point at it.
-    for (unsigned i = 1; i < max_dmi; ++i) m_dmi[i - 1] = m_dmi[i];
-    m_dmi[max_dmi - 1] = dmi_region{start, end, ptr, writable};
-    m_fetch_dmi = m_load_dmi = m_store_dmi = dmi_region{};
-}
-
-void hart::invalidate_dmi(uint64_t start, uint64_t end) {
-    for (dmi_region& r : m_dmi)
-        if (r.ptr != nullptr && r.start <= end && start <= r.end) r = dmi_region{};
-    m_fetch_dmi = m_load_dmi = m_store_dmi = dmi_region{};
-}
-
-const hart::dmi_region* hart::find_dmi(uint64_t addr, unsigned len, bool write) {
-    for (const dmi_region& r : m_dmi)
-        if (r.ptr != nullptr && r.covers(addr, len) && (!write || r.writable)) return &r;
-    return nullptr;
-}
+// ---- memory fast paths (slow paths in rv64_mmu.cpp) -------------------------------------
 
 template <typename T>
-T hart::load_slow(uint64_t addr) {
-    T v{};
-    if (const dmi_region* r = find_dmi(addr, sizeof(T), false)) {
-        m_load_dmi = *r;
-        std::memcpy(&v, r->ptr + (addr - r->start), sizeof(T));
+inline T hart::load(uint64_t addr) {
+    T v;
+    const tlb_entry& e = m_tlb[1][(addr >> page_shift) & (tlb_size - 1)];
+    if ((addr & (sizeof(T) - 1)) == 0 && e.vpn == (addr >> page_shift)) {
+        std::memcpy(&v, e.host + (addr & (page_size - 1)), sizeof(T));
         return v;
     }
-    if (!m_bus.read(addr, &v, sizeof(T), false))
-        throw trap{static_cast<uint64_t>(cause::load_access_fault), addr};
-    // The bus may have handed out a DMI region meanwhile.
+    access_slow(addr, &v, sizeof(T), access_type::load);
     return v;
 }
 
 template <typename T>
-inline T hart::load(uint64_t addr) {
-    if (addr & (sizeof(T) - 1)) {
-        if (m_cfg.misaligned_traps)
-            throw trap{static_cast<uint64_t>(cause::load_misaligned), addr};
-        uint64_t v = 0;
-        for (unsigned i = 0; i < sizeof(T); ++i)
-            v |= uint64_t(load<uint8_t>(addr + i)) << (8 * i);
-        return static_cast<T>(v);
-    }
-    if (m_load_dmi.covers(addr, sizeof(T))) {
-        T v;
-        std::memcpy(&v, m_load_dmi.ptr + (addr - m_load_dmi.start), sizeof(T));
-        return v;
-    }
-    return load_slow<T>(addr);
-}
-
-template <typename T>
-void hart::store_slow(uint64_t addr, T value) {
-    if (const dmi_region* r = find_dmi(addr, sizeof(T), true)) {
-        m_store_dmi = *r;
-        std::memcpy(r->ptr + (addr - r->start), &value, sizeof(T));
-        return;
-    }
-    if (!m_bus.write(addr, &value, sizeof(T)))
-        throw trap{static_cast<uint64_t>(cause::store_access_fault), addr};
-}
-
-template <typename T>
 inline void hart::store(uint64_t addr, T value) {
-    if (addr & (sizeof(T) - 1)) {
-        if (m_cfg.misaligned_traps)
-            throw trap{static_cast<uint64_t>(cause::store_misaligned), addr};
-        // Check every byte is writable before changing any, so a fault leaves memory as it was.
-        for (unsigned i = 0; i < sizeof(T); ++i) {
-            if (!find_dmi(addr + i, 1, true)) {
-                uint8_t probe;
-                if (!m_bus.read(addr + i, &probe, 1, false))
-                    throw trap{static_cast<uint64_t>(cause::store_access_fault), addr + i};
-            }
-        }
-        for (unsigned i = 0; i < sizeof(T); ++i)
-            store<uint8_t>(addr + i, static_cast<uint8_t>(uint64_t(value) >> (8 * i)));
+    const tlb_entry& e = m_tlb[2][(addr >> page_shift) & (tlb_size - 1)];
+    if ((addr & (sizeof(T) - 1)) == 0 && e.vpn == (addr >> page_shift)) {
+        std::memcpy(e.host + (addr & (page_size - 1)), &value, sizeof(T));
         return;
     }
-    if (m_store_dmi.covers(addr, sizeof(T))) {
-        std::memcpy(m_store_dmi.ptr + (addr - m_store_dmi.start), &value, sizeof(T));
-        return;
-    }
-    store_slow<T>(addr, value);
-}
-
-bool hart::read_memory(uint64_t addr, void* data, unsigned len) {
-    if (const dmi_region* r = find_dmi(addr, len, false)) {
-        std::memcpy(data, r->ptr + (addr - r->start), len);
-        return true;
-    }
-    return m_bus.read(addr, data, len, false);
-}
-
-bool hart::write_memory(uint64_t addr, const void* data, unsigned len) {
-    if (const dmi_region* r = find_dmi(addr, len, true)) {
-        std::memcpy(r->ptr + (addr - r->start), data, len);
-        return true;
-    }
-    return m_bus.write(addr, data, len);
+    access_slow(addr, &value, sizeof(T), access_type::store);
 }
 
 inline uint32_t hart::fetch_raw(uint64_t pc) {
-    if (m_fetch_dmi.covers(pc, 4)) {
+    const tlb_entry& e = m_tlb[0][(pc >> page_shift) & (tlb_size - 1)];
+    if (e.vpn == (pc >> page_shift) && (pc & (page_size - 1)) <= page_size - 4) {
         uint32_t raw;
-        std::memcpy(&raw, m_fetch_dmi.ptr + (pc - m_fetch_dmi.start), 4);
+        std::memcpy(&raw, e.host + (pc & (page_size - 1)), 4);
         return raw;
     }
     return fetch_raw_slow(pc);
 }
 
 uint32_t hart::fetch_raw_slow(uint64_t pc) {
-    // Slow path: two halves, so a compressed instruction at the very end of memory works.
+    // Two halves, so an instruction may straddle a page (and a compressed one may end it).
     uint16_t lo, hi = 0;
-    const trap fault{static_cast<uint64_t>(cause::insn_access_fault), pc};
-    if (const dmi_region* r = find_dmi(pc, 2, false)) {
-        std::memcpy(&lo, r->ptr + (pc - r->start), 2);
-        if (r->covers(pc, 4)) m_fetch_dmi = *r;
-    } else if (!m_bus.read(pc, &lo, 2, true)) {
-        throw fault;
-    }
-    if (insn_length(lo) == 4) {
-        if (const dmi_region* r = find_dmi(pc + 2, 2, false)) {
-            std::memcpy(&hi, r->ptr + (pc + 2 - r->start), 2);
-        } else if (!m_bus.read(pc + 2, &hi, 2, true)) {
-            throw trap{static_cast<uint64_t>(cause::insn_access_fault), pc + 2};
-        }
-    }
+    access_slow(pc, &lo, 2, access_type::fetch);
+    if (insn_length(lo) == 4) access_slow(pc + 2, &hi, 2, access_type::fetch);
     return uint32_t(lo) | (uint32_t(hi) << 16);
 }
 
@@ -220,8 +126,8 @@ inline const decoded_insn& hart::fetch_decode(uint64_t pc) {
     uint32_t raw = fetch_raw(pc);
     if (insn_length(raw) == 2) raw &= 0xffff;
     m_current_raw = raw;
-    // Keyed by address and checked against the raw bits, so code that is rewritten is
-    // decoded again without any invalidation protocol.
+    // Keyed by address and checked against the raw bits, so code that is rewritten (or
+    // remapped) is decoded again without any invalidation protocol.
     icache_entry& e = m_icache[(pc >> 1) & (icache_size - 1)];
     if (e.pc != pc || e.raw != raw) {
         e.pc = pc;
@@ -256,6 +162,7 @@ uint64_t hart::run(uint64_t max_steps) {
         }
     }
     if (m_halt) m_last_stop = stop_reason::halt;
+    else if (m_wfi) m_last_stop = stop_reason::wfi;
     return steps;
 }
 
@@ -271,8 +178,10 @@ T hart::amo(const decoded_insn& d) {
     // AMOs fault as stores, whichever half of the access fails.
     try {
         old = load<T>(addr);
-    } catch (const trap&) {
-        throw trap{static_cast<uint64_t>(cause::store_access_fault), addr};
+    } catch (const trap& t) {
+        const bool page = t.cause == static_cast<uint64_t>(cause::load_page_fault);
+        throw trap{static_cast<uint64_t>(page ? cause::store_page_fault : cause::store_access_fault),
+                   t.tval};
     }
     using S = std::make_signed_t<T>;
     const T src = static_cast<T>(m_x[d.rs2]);
@@ -475,6 +384,7 @@ void hart::execute_system(const decoded_insn& d, uint64_t& next) {
         m_mstatus &= ~mstatus::mpp; // MPP becomes U
         if (mpp != privilege::machine) m_mstatus &= ~mstatus::mprv;
         m_priv = mpp;
+        flush_tlb();
         next = m_mepc;
         break;
     }
@@ -487,6 +397,7 @@ void hart::execute_system(const decoded_insn& d, uint64_t& next) {
         m_mstatus &= ~mstatus::spp;
         m_mstatus &= ~mstatus::mprv;
         m_priv = spp;
+        flush_tlb();
         next = m_sepc;
         break;
     }
@@ -499,6 +410,7 @@ void hart::execute_system(const decoded_insn& d, uint64_t& next) {
     case op::sfence_vma:
         if (m_priv == privilege::user) illegal_insn();
         if (m_priv == privilege::supervisor && (m_mstatus & mstatus::tvm)) illegal_insn();
+        flush_tlb();
         break;
     case op::csrrw:
     case op::csrrwi: {
@@ -560,7 +472,7 @@ uint64_t hart::csr_read(uint16_t num) {
     case csr::sie: return m_mie & m_mideleg;
     case csr::stvec: return m_stvec;
     case csr::scounteren: return m_scounteren;
-    case csr::senvcfg: return 0;
+    case csr::senvcfg: return m_senvcfg;
     case csr::sscratch: return m_sscratch;
     case csr::sepc: return m_sepc;
     case csr::scause: return m_scause;
@@ -574,7 +486,7 @@ uint64_t hart::csr_read(uint16_t num) {
     case csr::mie: return m_mie;
     case csr::mtvec: return m_mtvec;
     case csr::mcounteren: return m_mcounteren;
-    case csr::menvcfg: return 0;
+    case csr::menvcfg: return m_menvcfg;
     case csr::mcountinhibit: return m_mcountinhibit;
     case csr::mscratch: return m_mscratch;
     case csr::mepc: return m_mepc;
@@ -596,9 +508,14 @@ uint64_t hart::csr_read(uint16_t num) {
             (num >= csr::mhpmcounter3 && num <= csr::mhpmcounter31) ||
             (num >= csr::hpmcounter3 && num <= csr::hpmcounter31))
             return 0;
-        // No PMP entries yet: the CSRs exist and read as zero (odd pmpcfg do not on RV64).
-        if (num >= csr::pmpcfg0 && num <= csr::pmpcfg15 && (num & 1) == 0) return 0;
-        if (num >= csr::pmpaddr0 && num <= csr::pmpaddr63) return 0;
+        // 16 PMP entries (pmpcfg0/2, pmpaddr0-15); the rest of the PMP CSRs read as zero.
+        // Odd pmpcfg numbers do not exist on RV64.
+        if (num >= csr::pmpcfg0 && num <= csr::pmpcfg15 && (num & 1) == 0)
+            return num - csr::pmpcfg0 <= 2 ? m_pmp.read_cfg(num - csr::pmpcfg0) : 0;
+        if (num >= csr::pmpaddr0 && num <= csr::pmpaddr63)
+            return unsigned(num - csr::pmpaddr0) < pmp::num_entries
+                       ? m_pmp.read_addr(num - csr::pmpaddr0)
+                       : 0;
         illegal_insn();
     }
 }
@@ -607,6 +524,7 @@ void hart::csr_write(uint16_t num, uint64_t v) {
     switch (num) {
     case csr::sstatus:
         m_mstatus = (m_mstatus & ~sstatus_writable) | (v & sstatus_writable);
+        flush_tlb(); // SUM and MXR change what translations allow
         break;
     case csr::sie: m_mie = (m_mie & ~m_mideleg) | (v & m_mideleg); break;
     case csr::stvec: m_stvec = v & ~uint64_t(2); break;
@@ -620,14 +538,19 @@ void hart::csr_write(uint16_t num, uint64_t v) {
         m_mip_sw = (m_mip_sw & ~mask) | (v & mask);
         break;
     }
-    case csr::satp:
-        // Only Bare translation is implemented: other modes are not accepted (WARL).
-        if ((v >> 60) == 0) m_satp = 0;
+    case csr::satp: {
+        // Bare and Sv39; a write selecting another mode has no effect (WARL).
+        const uint64_t mode = v >> 60;
+        if (mode == 0) m_satp = 0;
+        if (mode == satp_mode_sv39) m_satp = v;
+        flush_tlb();
         break;
+    }
     case csr::mstatus: {
         uint64_t nv = (m_mstatus & ~mstatus_writable) | (v & mstatus_writable);
         if (((nv & mstatus::mpp) >> mstatus::mpp_shift) == 2) nv &= ~mstatus::mpp; // WARL
         m_mstatus = nv;
+        flush_tlb(); // MPRV, MPP, SUM and MXR change what translations allow
         break;
     }
     case csr::medeleg: m_medeleg = v & medeleg_writable; break;
@@ -635,7 +558,8 @@ void hart::csr_write(uint16_t num, uint64_t v) {
     case csr::mie: m_mie = v & irq::all_mask; break;
     case csr::mtvec: m_mtvec = v & ~uint64_t(2); break;
     case csr::mcounteren: m_mcounteren = v & 0xffffffff; break;
-    case csr::mcountinhibit: m_mcountinhibit = v & 0xfffffffd; break;
+    // Counting cannot be inhibited (the platform's timing runs on mcycle): all bits read-only 0.
+    case csr::mcountinhibit: break;
     case csr::mscratch: m_mscratch = v; break;
     case csr::mepc: m_mepc = v & ~uint64_t(1); break;
     case csr::mcause: m_mcause = v; break;
@@ -648,12 +572,28 @@ void hart::csr_write(uint16_t num, uint64_t v) {
     // The counting instruction itself does not add to a value just written.
     case csr::mcycle: m_cycle = v - 1; break;
     case csr::minstret: m_instret = v - 1; break;
-    case csr::misa:
-    case csr::menvcfg:
-    case csr::senvcfg:
-        break; // WARL, nothing writable
+    // Only FIOM is implemented in the environment configuration registers.
+    case csr::menvcfg: m_menvcfg = v & 1; break;
+    case csr::senvcfg: m_senvcfg = v & 1; break;
+    case csr::misa: break; // WARL, nothing writable
     default:
-        break; // hpm counters/events and PMP: read-only zero (WARL)
+        if (num >= csr::pmpcfg0 && num <= csr::pmpcfg15 && (num & 1) == 0) {
+            if (num - csr::pmpcfg0 <= 2) m_pmp.write_cfg(num - csr::pmpcfg0, v);
+            flush_tlb();
+            break;
+        }
+        if (num >= csr::pmpaddr0 && num < csr::pmpaddr0 + pmp::num_entries) {
+            m_pmp.write_addr(num - csr::pmpaddr0, v);
+            flush_tlb();
+            break;
+        }
+        // hpm counters/events and PMP: read-only zero (WARL); any other number does not exist.
+        if ((num >= csr::mhpmevent3 && num <= csr::mhpmevent31) ||
+            (num >= csr::mhpmcounter3 && num <= csr::mhpmcounter31) ||
+            (num >= csr::pmpcfg0 && num <= csr::pmpcfg15 && (num & 1) == 0) ||
+            (num >= csr::pmpaddr0 && num <= csr::pmpaddr63))
+            break;
+        illegal_insn();
     }
 }
 
@@ -713,6 +653,7 @@ void hart::take_trap(uint64_t code, uint64_t tval, bool interrupt) {
         m_mstatus = (m_mstatus & ~mstatus::spp) |
                     (m_priv == privilege::supervisor ? mstatus::spp : 0);
         m_priv = privilege::supervisor;
+        flush_tlb();
         const uint64_t base = m_stvec & ~uint64_t(3);
         m_pc = (interrupt && (m_stvec & 1)) ? base + 4 * code : base;
     } else {
@@ -724,6 +665,7 @@ void hart::take_trap(uint64_t code, uint64_t tval, bool interrupt) {
         m_mstatus = (m_mstatus & ~mstatus::mpp) |
                     (uint64_t(static_cast<unsigned>(m_priv)) << mstatus::mpp_shift);
         m_priv = privilege::machine;
+        flush_tlb();
         const uint64_t base = m_mtvec & ~uint64_t(3);
         m_pc = (interrupt && (m_mtvec & 1)) ? base + 4 * code : base;
     }

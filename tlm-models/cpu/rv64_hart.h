@@ -11,6 +11,7 @@
 
 #include "rv64_csr.h"
 #include "rv64_decoder.h"
+#include "rv64_pmp.h"
 
 namespace rainier::rv64 {
 
@@ -94,13 +95,22 @@ private:
             return a >= start && a <= end && end - a >= len - 1;
         }
     };
+    // One software TLB per access type: virtual page -> host pointer of a DMI-backed page whose
+    // translation and PMP check were done once. Flushed whenever either could change.
+    struct tlb_entry {
+        uint64_t vpn = ~uint64_t(0);
+        uint8_t* host = nullptr;
+    };
     struct icache_entry {
         uint64_t pc = ~uint64_t(0);
         uint32_t raw = 0;
         decoded_insn insn;
     };
     static constexpr unsigned icache_size = 1 << 14;
+    static constexpr unsigned tlb_size = 256;
     static constexpr unsigned max_dmi = 16;
+    static constexpr unsigned page_shift = 12;
+    static constexpr uint64_t page_size = uint64_t(1) << page_shift;
 
     void step();
     const decoded_insn& fetch_decode(uint64_t pc);
@@ -113,11 +123,17 @@ private:
     template <typename T>
     void store(uint64_t addr, T value);
     template <typename T>
-    T load_slow(uint64_t addr);
-    template <typename T>
-    void store_slow(uint64_t addr, T value);
-    template <typename T>
     T amo(const decoded_insn& d);
+
+    // rv64_mmu.cpp: translation, PMP, the slow path of every access.
+    void access_slow(uint64_t va, void* data, unsigned len, access_type type);
+    uint64_t translate(uint64_t va, access_type type);
+    privilege data_privilege() const;
+    bool phys_read(uint64_t pa, void* data, unsigned len, bool fetch);
+    bool phys_write(uint64_t pa, const void* data, unsigned len);
+    [[noreturn]] void access_fault(access_type type, uint64_t va);
+    [[noreturn]] void page_fault(access_type type, uint64_t va);
+    void flush_tlb();
 
     void execute_system(const decoded_insn& d, uint64_t& next_pc);
     uint64_t csr_read(uint16_t num);
@@ -155,7 +171,9 @@ private:
     uint64_t m_last_trap_pc = 0;
 
     std::array<dmi_region, max_dmi> m_dmi{};
-    dmi_region m_fetch_dmi, m_load_dmi, m_store_dmi; // last hits
+    std::array<std::array<tlb_entry, tlb_size>, 3> m_tlb{};
+    pmp m_pmp;
+    uint64_t m_menvcfg = 0, m_senvcfg = 0;
     std::vector<icache_entry> m_icache;
 };
 
