@@ -57,7 +57,7 @@ const char* cause_name(uint64_t mcause) {
 }
 
 hart::hart(bus_interface& bus, const config& cfg)
-    : m_bus(bus), m_cfg(cfg), m_icache(icache_size) {
+    : m_bus(bus), m_cfg(cfg), m_icache(icache_size), m_blocks(block_cache_size) {
     reset(0);
 }
 
@@ -140,30 +140,31 @@ inline const decoded_insn& hart::fetch_decode(uint64_t pc) {
 // ---- execution ------------------------------------------------------------------------
 
 uint64_t hart::run(uint64_t max_steps) {
-    uint64_t steps = 0;
+    // m_steps counts executed and trapping instructions; unlike mcycle software cannot write it.
+    const uint64_t start = m_steps;
     m_last_stop = stop_reason::budget;
-    while (steps < max_steps) {
+    while (m_steps - start < max_steps) {
         if (m_halt) {
             m_last_stop = stop_reason::halt;
-            return steps;
+            return m_steps - start;
         }
         if (m_wfi) {
             m_last_stop = stop_reason::wfi;
-            return steps;
+            return m_steps - start;
         }
         try {
-            while (steps < max_steps && !m_halt && !m_wfi) {
+            while (m_steps - start < max_steps && !m_halt && !m_wfi) {
                 if ((mip() & m_mie) != 0 && check_interrupts()) continue;
-                ++steps;
-                step();
+                if (!run_block(max_steps - (m_steps - start))) step();
             }
         } catch (const trap& t) {
+            ++m_steps;
             take_trap(t.cause, t.tval, false);
         }
     }
     if (m_halt) m_last_stop = stop_reason::halt;
     else if (m_wfi) m_last_stop = stop_reason::wfi;
-    return steps;
+    return m_steps - start;
 }
 
 void hart::illegal_insn() {
@@ -209,6 +210,18 @@ void hart::step() {
     const uint64_t pc = m_pc;
     const decoded_insn& d = fetch_decode(pc);
     uint64_t next = pc + d.length;
+    if (!execute_plain(d, pc, next)) execute_system(d, next);
+    m_x[0] = 0;
+    m_pc = next;
+    ++m_instret;
+    ++m_cycle;
+    ++m_steps;
+    m_in_trap_entry = false;
+}
+
+// Instructions that can neither change privilege, CSRs nor raise an illegal-instruction trap
+// (whose mtval needs the raw bits); they are the only ones translated blocks hold.
+inline bool hart::execute_plain(const decoded_insn& d, uint64_t pc, uint64_t& next) {
     uint64_t* x = m_x.data();
     const uint64_t a = x[d.rs1], b = x[d.rs2];
     const uint64_t imm = static_cast<uint64_t>(d.imm);
@@ -351,15 +364,91 @@ void hart::step() {
         x[d.rd] = amo<uint64_t>(d);
         break;
     case op::fence:
-    case op::fence_i: // the decoded-instruction cache compares raw bits, so it is always coherent
+    case op::fence_i: // the decoded caches compare raw bits, so they are always coherent
         break;
-    default: execute_system(d, next); break;
+    default: return false;
     }
-    x[0] = 0;
-    m_pc = next;
-    ++m_instret;
-    ++m_cycle;
-    m_in_trap_entry = false;
+    return true;
+}
+
+bool hart::plain_op(op o) {
+    return o != op::illegal && !(o >= op::fence_i && o <= op::csrrci);
+}
+
+bool hart::ends_block(op o) { return o >= op::jal && o <= op::bgeu; }
+
+void hart::build_block(block& blk, uint64_t pc, const uint8_t* host) {
+    // Straight-line code inside one page, up to the first branch or jump (included) or the
+    // first instruction that is not plain (excluded: step() executes it).
+    const uint64_t room = page_size - (pc & (page_size - 1));
+    unsigned bytes = 0, count = 0;
+    while (count < max_block_insns && bytes + 2 <= room) {
+        uint16_t lo;
+        std::memcpy(&lo, host + bytes, 2);
+        uint32_t raw = lo;
+        const unsigned len = insn_length(lo);
+        if (len == 4) {
+            if (bytes + 4 > room) break;
+            std::memcpy(&raw, host + bytes, 4);
+        }
+        const decoded_insn d = decode(raw);
+        if (!plain_op(d.opcode)) break;
+        blk.insn[count++] = d;
+        bytes += len;
+        if (ends_block(d.opcode)) break;
+    }
+    blk.pc = pc;
+    blk.host = host;
+    blk.count = static_cast<uint16_t>(count);
+    blk.bytes = static_cast<uint16_t>(bytes);
+    std::memcpy(blk.raw, host, bytes);
+}
+
+// Short compares inline (a library memcmp call costs more than the compare itself); never
+// reads past the block, which may end at the last byte of a mapping.
+static inline bool same_bytes(const uint8_t* a, const uint8_t* b, unsigned n) {
+    unsigned i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        std::memcpy(&x, a + i, 8);
+        std::memcpy(&y, b + i, 8);
+        if (x != y) return false;
+    }
+    for (; i < n; i += 2) {
+        uint16_t x, y;
+        std::memcpy(&x, a + i, 2);
+        std::memcpy(&y, b + i, 2);
+        if (x != y) return false;
+    }
+    return true;
+}
+
+// Runs one translated block at m_pc; false if there is none (the caller steps instead).
+inline bool hart::run_block(uint64_t budget) {
+    const uint64_t pc0 = m_pc;
+    const tlb_entry& e = m_tlb[0][(pc0 >> page_shift) & (tlb_size - 1)];
+    if (e.vpn != (pc0 >> page_shift)) return false;
+    const uint8_t* host = e.host + (pc0 & (page_size - 1));
+    block& blk = m_blocks[(pc0 >> 1) & (block_cache_size - 1)];
+    // Checked against the bytes in memory, so rewritten code is translated again.
+    if (blk.pc != pc0 || blk.host != host || !same_bytes(blk.raw, host, blk.bytes))
+        build_block(blk, pc0, host);
+    if (blk.count == 0 || blk.count > budget) return false;
+    uint64_t pc = pc0;
+    for (unsigned i = 0; i < blk.count; ++i) {
+        const decoded_insn& d = blk.insn[i];
+        uint64_t next = pc + d.length;
+        m_pc = pc; // precise if it traps
+        execute_plain(d, pc, next);
+        m_x[0] = 0;
+        ++m_instret;
+        ++m_cycle;
+        ++m_steps;
+        m_in_trap_entry = false;
+        pc = next;
+    }
+    m_pc = pc;
+    return true;
 }
 
 void hart::execute_system(const decoded_insn& d, uint64_t& next) {

@@ -106,6 +106,17 @@ private:
         uint32_t raw = 0;
         decoded_insn insn;
     };
+    // A translated block: decoded straight-line code and the bytes it was decoded from.
+    static constexpr unsigned max_block_insns = 32;
+    struct block {
+        uint64_t pc = ~uint64_t(0);
+        const uint8_t* host = nullptr;
+        uint16_t count = 0;
+        uint16_t bytes = 0;
+        uint8_t raw[max_block_insns * 4];
+        decoded_insn insn[max_block_insns];
+    };
+    static constexpr unsigned block_cache_size = 1 << 12;
     static constexpr unsigned icache_size = 1 << 14;
     static constexpr unsigned tlb_size = 256;
     static constexpr unsigned max_dmi = 16;
@@ -113,6 +124,11 @@ private:
     static constexpr uint64_t page_size = uint64_t(1) << page_shift;
 
     void step();
+    bool execute_plain(const decoded_insn& d, uint64_t pc, uint64_t& next);
+    bool run_block(uint64_t budget);
+    void build_block(block& blk, uint64_t pc, const uint8_t* host);
+    static bool plain_op(op o);
+    static bool ends_block(op o);
     const decoded_insn& fetch_decode(uint64_t pc);
     uint32_t fetch_raw(uint64_t pc);
     uint32_t fetch_raw_slow(uint64_t pc);
@@ -159,6 +175,7 @@ private:
     uint64_t m_satp = 0, m_mcountinhibit = 0;
     uint64_t m_mip_hw = 0, m_mip_sw = 0;
     uint64_t m_instret = 0, m_cycle = 0;
+    uint64_t m_steps = 0; // run() budget accounting
 
     uint64_t m_reservation = ~uint64_t(0);
     bool m_reservation_valid = false;
@@ -175,6 +192,7 @@ private:
     pmp m_pmp;
     uint64_t m_menvcfg = 0, m_senvcfg = 0;
     std::vector<icache_entry> m_icache;
+    std::vector<block> m_blocks;
 };
 
 } // namespace rainier::rv64
