@@ -17,6 +17,7 @@
 #include "device_tree.h"
 #include "elf_loader.h"
 #include "exit_codes.h"
+#include "gdb_server.h"
 #include "host_system.h"
 
 namespace po = boost::program_options;
@@ -37,6 +38,8 @@ struct options {
     bool quiet = false;
     bool dump_config = false;
     std::string stats_file;
+    int gdb_port = 0; // 0: no GDB server
+    bool gdb_wait = false;
 };
 
 class usage_error : public std::runtime_error {
@@ -65,6 +68,9 @@ std::optional<options> parse_command_line(int argc, char** argv) {
          "stop after this many host CPU instructions")
         ("quiet,q", po::bool_switch(&opt.quiet), "no summary at exit")
         ("stats", po::value(&opt.stats_file), "write run statistics as JSON to this file")
+        ("gdb", po::value(&opt.gdb_port), "serve GDB's remote protocol on 127.0.0.1:PORT")
+        ("gdb-wait", po::bool_switch(&opt.gdb_wait),
+         "with --gdb: wait for GDB to connect before the first instruction")
         ("dump-config", po::bool_switch(&opt.dump_config),
          "print the effective configuration as JSON and exit")
         ("list-config-keys", "list every config key with its default and exit");
@@ -98,6 +104,9 @@ std::optional<options> parse_command_line(int argc, char** argv) {
         return std::nullopt;
     }
     if (!max_time.empty()) opt.max_time = parse_time_seconds(max_time, "--max-time");
+    if (opt.gdb_wait && opt.gdb_port == 0) throw usage_error("--gdb-wait needs --gdb PORT");
+    if (opt.gdb_port < 0 || opt.gdb_port > 65535)
+        throw usage_error("--gdb: port " + std::to_string(opt.gdb_port) + " is not in 1-65535");
     if (vm.count("bios")) {
         if (!opt.elf.empty()) throw usage_error("give the firmware either as --bios or as ELF, not both");
         opt.elf = vm["bios"].as<std::string>();
@@ -163,6 +172,16 @@ int run(const options& opt) {
     for (const elf_image& image : images) sys.load(image);
     sys.load_blob(dtb_addr, dtb, "device tree");
     sys.set_boot(images.front().entry, dtb_addr);
+    std::unique_ptr<gdb_server> gdb;
+    if (opt.gdb_port != 0) {
+        gdb = std::make_unique<gdb_server>(sys.cpu(), control, static_cast<uint16_t>(opt.gdb_port),
+                                           opt.gdb_wait);
+        try {
+            gdb->start();
+        } catch (const std::runtime_error& e) {
+            throw usage_error(e.what()); // e.g. the port is taken: bad input, exit 2
+        }
+    }
 
     std::signal(SIGINT, on_sigint);
     const auto wall_start = std::chrono::steady_clock::now();
@@ -214,6 +233,7 @@ int run(const options& opt) {
     case run_outcome::interrupted: code = exit_code::interrupted; break;
     default: code = exit_code::internal_error; break;
     }
+    if (gdb) gdb->notify_exit(code);
     const bool failed = control.outcome() != run_outcome::firmware_exit || control.code() != 0;
     if (failed && opt.quiet) std::cerr << "rainier-vp: " << control.message() << "\n";
     const uint64_t instret = sys.cpu().core().instret();

@@ -33,6 +33,7 @@ void rv64_cpu::thread() {
     const sc_core::sc_time quantum = tlm_utils::tlm_quantumkeeper::get_global_quantum();
     m_qk.reset();
     for (;;) {
+        if (m_debugger) m_debugger->before_run();
         if (m_hart.halted()) {
             m_qk.sync();
             return;
@@ -58,8 +59,10 @@ void rv64_cpu::thread() {
             }
             budget = std::min(budget, m_cfg.max_instructions - retired);
         }
+        if (m_debugger) budget = std::min(budget, m_debugger->step_limit());
         m_run_start_cycles = m_hart.cycles();
         m_hart.run(budget);
+        if (m_debugger) m_debugger->after_run(m_hart.last_stop());
         const uint64_t cycles = m_hart.cycles() - m_run_start_cycles;
         m_run_start_cycles = m_hart.cycles();
         m_qk.inc(m_period * static_cast<double>(cycles));
@@ -107,6 +110,20 @@ uint64_t rv64_cpu::read_time() { return time_source ? time_source(local_time()) 
 
 void rv64_cpu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
     m_hart.invalidate_dmi(start, end);
+}
+
+} // namespace rainier
+
+namespace rainier {
+
+bool rv64_cpu::debug_access(bool write, uint64_t addr, void* data, unsigned len) {
+    tlm::tlm_generic_payload trans;
+    trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    trans.set_address(addr);
+    trans.set_data_ptr(static_cast<unsigned char*>(data));
+    trans.set_data_length(len);
+    trans.set_streaming_width(len);
+    return bus->transport_dbg(trans) == len;
 }
 
 } // namespace rainier

@@ -16,6 +16,16 @@
 
 namespace rainier {
 
+// A debugger attached to the CPU (the GDB server). Its calls run inside the CPU's thread, so
+// while it holds the CPU, simulated time stands still.
+class cpu_debugger {
+public:
+    virtual ~cpu_debugger() = default;
+    virtual void before_run() = 0;      // may block while the target is halted
+    virtual uint64_t step_limit() = 0;  // instructions the next run may execute at most
+    virtual void after_run(rv64::hart::stop_reason why) = 0;
+};
+
 class rv64_cpu : public sc_core::sc_module, private rv64::hart::bus_interface {
 public:
     struct config {
@@ -43,6 +53,10 @@ public:
     // Stops the hart at once (run end); safe from any callback.
     void halt() { m_hart.request_halt(); }
 
+    void attach_debugger(cpu_debugger* debugger) { m_debugger = debugger; }
+    // Untimed, side-effect-free physical access through the bus (transport_dbg).
+    bool debug_access(bool write, uint64_t addr, void* data, unsigned len);
+
 private:
     void thread();
     bool read(uint64_t addr, void* data, unsigned len, bool fetch) override;
@@ -59,6 +73,7 @@ private:
     uint64_t m_run_start_cycles = 0; // hart cycle count when the current run() began
     sc_core::sc_event m_wakeup;
     tlm::tlm_generic_payload m_trans;
+    cpu_debugger* m_debugger = nullptr;
 };
 
 } // namespace rainier

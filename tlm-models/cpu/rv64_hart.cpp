@@ -1,5 +1,6 @@
 #include "rv64_hart.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -140,6 +141,7 @@ inline const decoded_insn& hart::fetch_decode(uint64_t pc) {
 // ---- execution ------------------------------------------------------------------------
 
 uint64_t hart::run(uint64_t max_steps) {
+    if (m_debug_mode) return run_debug(max_steps);
     // m_steps counts executed and trapping instructions; unlike mcycle software cannot write it.
     const uint64_t start = m_steps;
     m_last_stop = stop_reason::budget;
@@ -165,6 +167,109 @@ uint64_t hart::run(uint64_t max_steps) {
     if (m_halt) m_last_stop = stop_reason::halt;
     else if (m_wfi) m_last_stop = stop_reason::wfi;
     return m_steps - start;
+}
+
+// The same as run(), one instruction at a time, stopping at breakpoints (before the
+// instruction) and watchpoints (after the access).
+uint64_t hart::run_debug(uint64_t max_steps) {
+    const uint64_t start = m_steps;
+    m_last_stop = stop_reason::budget;
+    while (m_steps - start < max_steps) {
+        if (m_halt) {
+            m_last_stop = stop_reason::halt;
+            break;
+        }
+        if (m_wfi) {
+            m_last_stop = stop_reason::wfi;
+            break;
+        }
+        try {
+            if ((mip() & m_mie) != 0 && check_interrupts()) continue;
+            const bool skip = m_skip_breakpoint;
+            m_skip_breakpoint = false;
+            if (!skip && std::find(m_breakpoints.begin(), m_breakpoints.end(), m_pc) !=
+                             m_breakpoints.end()) {
+                m_last_stop = stop_reason::breakpoint;
+                break;
+            }
+            m_watch_hit = false;
+            step();
+        } catch (const trap& t) {
+            ++m_steps;
+            take_trap(t.cause, t.tval, false);
+        }
+        if (m_watch_hit) {
+            m_last_stop = stop_reason::watchpoint;
+            break;
+        }
+    }
+    m_skip_breakpoint = false;
+    return m_steps - start;
+}
+
+void hart::update_debug_mode() {
+    m_debug_mode = !m_breakpoints.empty() || !m_watchpoints.empty();
+    flush_tlb(); // with watchpoints every access must take the slow path
+}
+
+void hart::add_breakpoint(uint64_t pc) {
+    m_breakpoints.push_back(pc);
+    update_debug_mode();
+}
+
+void hart::remove_breakpoint(uint64_t pc) {
+    auto it = std::find(m_breakpoints.begin(), m_breakpoints.end(), pc);
+    if (it != m_breakpoints.end()) m_breakpoints.erase(it);
+    update_debug_mode();
+}
+
+void hart::add_watchpoint(uint64_t addr, uint64_t len, watch_kind kind) {
+    m_watchpoints.push_back({addr, len, kind});
+    update_debug_mode();
+}
+
+void hart::remove_watchpoint(uint64_t addr, uint64_t len, watch_kind kind) {
+    for (auto it = m_watchpoints.begin(); it != m_watchpoints.end(); ++it) {
+        if (it->addr == addr && it->len == len && it->kind == kind) {
+            m_watchpoints.erase(it);
+            break;
+        }
+    }
+    update_debug_mode();
+}
+
+void hart::clear_debug_points() {
+    m_breakpoints.clear();
+    m_watchpoints.clear();
+    update_debug_mode();
+}
+
+void hart::check_watch(uint64_t va, unsigned len, access_type type) {
+    for (const watchpoint& w : m_watchpoints) {
+        const bool kind_matches =
+            w.kind == watch_kind::access ||
+            (w.kind == watch_kind::write && type == access_type::store) ||
+            (w.kind == watch_kind::read && type == access_type::load);
+        if (kind_matches && va < w.addr + w.len && w.addr < va + len) {
+            m_watch_hit = true;
+            m_watch_hit_addr = w.addr;
+            m_watch_hit_kind = w.kind;
+        }
+    }
+}
+
+bool hart::poke_csr(uint16_t num, uint64_t value) {
+    const privilege saved = m_priv;
+    m_priv = privilege::machine;
+    bool ok = true;
+    try {
+        csr_read(num);
+        csr_write(num, value);
+    } catch (const trap&) {
+        ok = false;
+    }
+    m_priv = saved;
+    return ok;
 }
 
 void hart::illegal_insn() {

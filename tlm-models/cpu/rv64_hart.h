@@ -34,7 +34,7 @@ public:
     };
 
     // Why run() returned.
-    enum class stop_reason { budget, wfi, halt };
+    enum class stop_reason { budget, wfi, halt, breakpoint, watchpoint };
 
     hart(bus_interface& bus, const config& cfg);
 
@@ -78,6 +78,23 @@ public:
     void add_idle_cycles(uint64_t n) { m_cycle += n; }
     // Reads a CSR without access checks or side effects; false if it does not exist.
     bool peek_csr(uint16_t num, uint64_t& value);
+    // Writes a CSR as M-mode would, for debuggers; false if it does not exist.
+    bool poke_csr(uint16_t num, uint64_t value);
+
+    // Debugger support. With any breakpoint or watchpoint set the hart runs instruction by
+    // instruction with checks (no translated blocks, no TLB); without, there is no cost.
+    enum class watch_kind { write = 2, read = 3, access = 4 }; // GDB's Z2/Z3/Z4
+    void add_breakpoint(uint64_t pc);
+    void remove_breakpoint(uint64_t pc);
+    void add_watchpoint(uint64_t addr, uint64_t len, watch_kind kind);
+    void remove_watchpoint(uint64_t addr, uint64_t len, watch_kind kind);
+    void clear_debug_points();
+    // The next run() does not stop at a breakpoint on the current pc (resuming from it).
+    void step_over_breakpoint() { m_skip_breakpoint = true; }
+    uint64_t watch_hit_address() const { return m_watch_hit_addr; }
+    watch_kind watch_hit_kind() const { return m_watch_hit_kind; }
+    // Virtual to physical as the hart would translate a load now, without side effects.
+    bool debug_translate(uint64_t va, uint64_t& pa);
     // Memory as the hart sees it (DMI or bus), without traps; false on a bus error.
     bool read_memory(uint64_t addr, void* data, unsigned len);
     bool write_memory(uint64_t addr, const void* data, unsigned len);
@@ -124,6 +141,9 @@ private:
     static constexpr uint64_t page_size = uint64_t(1) << page_shift;
 
     void step();
+    uint64_t run_debug(uint64_t max_steps);
+    void check_watch(uint64_t va, unsigned len, access_type type);
+    void update_debug_mode();
     bool execute_plain(const decoded_insn& d, uint64_t pc, uint64_t& next);
     bool run_block(uint64_t budget);
     void build_block(block& blk, uint64_t pc, const uint8_t* host);
@@ -183,6 +203,18 @@ private:
     bool m_wfi = false;
     bool m_halt = false;
     stop_reason m_last_stop = stop_reason::budget;
+
+    struct watchpoint {
+        uint64_t addr, len;
+        watch_kind kind;
+    };
+    std::vector<uint64_t> m_breakpoints;
+    std::vector<watchpoint> m_watchpoints;
+    bool m_debug_mode = false;
+    bool m_skip_breakpoint = false;
+    bool m_watch_hit = false;
+    uint64_t m_watch_hit_addr = 0;
+    watch_kind m_watch_hit_kind = watch_kind::write;
     bool m_in_trap_entry = false; // no instruction retired since the last trap entry
     trap m_last_trap{0, 0};
     uint64_t m_last_trap_pc = 0;

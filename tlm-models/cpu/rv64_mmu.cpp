@@ -157,10 +157,13 @@ void hart::access_slow(uint64_t va, void* data, unsigned len, access_type type) 
     const uint64_t pa = translate(va, type);
     const privilege priv = type == access_type::fetch ? m_priv : data_privilege();
     if (!m_pmp.check(pa, len, type, priv)) access_fault(type, va);
+    if (!m_watchpoints.empty() && type != access_type::fetch) check_watch(va, len, type);
 
     const bool write = type == access_type::store;
     const uint64_t page = pa & ~(page_size - 1);
-    if (const dmi_region* r = find_dmi(page, page_size, write)) {
+    // No TLB entry while watchpoints exist: every access must come here to be checked.
+    const dmi_region* r = m_watchpoints.empty() ? find_dmi(page, page_size, write) : nullptr;
+    if (r) {
         if (m_pmp.page_uniform(page, priv)) {
             tlb_entry& e = m_tlb[static_cast<unsigned>(type)][(va >> page_shift) & (tlb_size - 1)];
             e.vpn = va >> page_shift;
@@ -192,6 +195,33 @@ bool hart::write_memory(uint64_t addr, const void* data, unsigned len) {
         return false;
     }
     return true;
+}
+
+} // namespace rainier::rv64
+
+namespace rainier::rv64 {
+
+bool hart::debug_translate(uint64_t va, uint64_t& pa) {
+    const privilege priv = data_privilege();
+    if (priv == privilege::machine || (m_satp >> 60) != satp_mode_sv39) {
+        pa = va;
+        return true;
+    }
+    if (static_cast<uint64_t>(static_cast<int64_t>(va << 25) >> 25) != va) return false;
+    uint64_t table = (m_satp & ppn_mask) << page_shift;
+    for (int level = 2; level >= 0; --level) {
+        uint64_t pte;
+        if (!phys_read(table + ((va >> (page_shift + 9 * level)) & 511) * 8, &pte, 8, false))
+            return false;
+        if (!(pte & pte_v)) return false;
+        if (pte & (pte_r | pte_x)) {
+            const uint64_t mask = (uint64_t(1) << (page_shift + 9 * level)) - 1;
+            pa = ((((pte >> 10) & ppn_mask) << page_shift) & ~mask) | (va & mask);
+            return true;
+        }
+        table = ((pte >> 10) & ppn_mask) << page_shift;
+    }
+    return false;
 }
 
 } // namespace rainier::rv64
