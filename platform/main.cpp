@@ -1,4 +1,6 @@
 // rainier-vp: command line, configuration, elaboration, run, summary, exit code.
+#include <unistd.h>
+
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -38,6 +40,7 @@ struct options {
     bool quiet = false;
     bool dump_config = false;
     std::string stats_file;
+    bool progress = false;
     int gdb_port = 0; // 0: no GDB server
     bool gdb_wait = false;
 };
@@ -67,6 +70,8 @@ std::optional<options> parse_command_line(int argc, char** argv) {
         ("max-instructions", po::value(&opt.max_instructions),
          "stop after this many host CPU instructions")
         ("quiet,q", po::bool_switch(&opt.quiet), "no summary at exit")
+        ("progress", po::bool_switch(&opt.progress),
+         "a progress line on stderr (default when stderr is a terminal)")
         ("stats", po::value(&opt.stats_file), "write run statistics as JSON to this file")
         ("gdb", po::value(&opt.gdb_port), "serve GDB's remote protocol on 127.0.0.1:PORT")
         ("gdb-wait", po::bool_switch(&opt.gdb_wait),
@@ -193,6 +198,9 @@ int run(const options& opt) {
     sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
                                             sc_core::SC_DO_NOTHING);
     bool started = false;
+    const bool show_progress = opt.progress || isatty(STDERR_FILENO);
+    bool progress_shown = false;
+    auto last_progress = wall_start;
     while (!control.stopping()) {
         if (g_interrupted) {
             control.request_stop(run_outcome::interrupted, 0, "interrupted (SIGINT)",
@@ -214,7 +222,20 @@ int run(const options& opt) {
         }
         sc_core::sc_start(std::min(slice, limit - now));
         started = true;
+        if (show_progress) {
+            const auto t = std::chrono::steady_clock::now();
+            if (t - last_progress >= std::chrono::seconds(1)) {
+                last_progress = t;
+                const double w = std::chrono::duration<double>(t - wall_start).count();
+                const uint64_t n = sys.cpu().core().instret();
+                std::fprintf(stderr, "\rrainier-vp: %s simulated, %.1f s wall, %.1f MIPS   ",
+                             format_time(sc_core::sc_time_stamp().to_seconds()).c_str(), w,
+                             static_cast<double>(n) / w / 1e6);
+                progress_shown = true;
+            }
+        }
     }
+    if (progress_shown) std::fputc('\n', stderr);
     std::signal(SIGINT, SIG_DFL);
     if (sc_core::sc_get_status() != sc_core::SC_STOPPED) sc_core::sc_stop();
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() -

@@ -219,6 +219,32 @@ def case_uart_input(args, tmp):
            "each line typed reaches the firmware through UART0", res)
 
 
+def case_sigint(args, tmp):
+    import signal
+    import time
+    stats = os.path.join(tmp, "stats.json")
+    vp = subprocess.Popen([args.vp, "--stats", stats, image(args, "spin_forever")],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          stdin=subprocess.DEVNULL)
+    time.sleep(0.5)
+    vp.send_signal(signal.SIGINT)
+    out, err = vp.communicate(timeout=30)
+    res = (vp.returncode, out, err)
+    expect(vp.returncode == 130, "Ctrl-C ends the run with 130", res)
+    expect("interrupted (SIGINT)" in err and "instructions" in err, "summary says why", res)
+    expect("spin_forever: looping forever on purpose" in out, "console flushed", res)
+    data = json.load(open(stats))  # complete, valid JSON
+    expect(data["exit_code"] == 130 and data["host_cpu"]["instructions"] > 0,
+           f"stats written at the interrupt: {data}")
+
+
+def case_progress(args, tmp):
+    out = run(args, ["--progress", "--max-time", "3s", image(args, "spin_forever")], timeout=120)
+    expect(out[0] == LIMIT, "runs to the limit", out)
+    expect(re.search(r"rainier-vp: [0-9.]+ (ms|s) simulated, [0-9.]+ s wall, [0-9.]+ MIPS",
+                     out[2]) is not None, "a progress line on stderr", out)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--vp", required=True)

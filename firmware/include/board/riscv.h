@@ -13,6 +13,14 @@
 #define MSTATUS_MPP_SHIFT 11
 #define MSTATUS_MPP (RAINIER_U64(3) << MSTATUS_MPP_SHIFT)
 #define MSTATUS_MPRV RAINIER_BIT(17)
+#define MSTATUS_SUM RAINIER_BIT(18)
+#define MSTATUS_MXR RAINIER_BIT(19)
+#define MSTATUS_TVM RAINIER_BIT(20)
+
+/* satp: MODE in bits 63:60, ASID in 59:44, root page-table PPN in 43:0. */
+#define SATP_MODE_SHIFT 60
+#define SATP_MODE_BARE 0
+#define SATP_MODE_SV39 8
 
 #define PRV_U 0
 #define PRV_S 1
@@ -47,11 +55,16 @@
 #define CAUSE_LOAD_PAGE_FAULT 13
 #define CAUSE_STORE_PAGE_FAULT 15
 
-/* PMP: one NAPOT entry covering all of memory, R/W/X (S/U-mode needs it on QEMU). */
+/* PMP configuration bytes (pmpcfgN holds eight on RV64). S/U-mode accesses need a matching
+ * entry (by the spec, and on QEMU); one NAPOT entry with pmpaddr all ones covers all memory. */
 #define PMPCFG_R 0x01
 #define PMPCFG_W 0x02
 #define PMPCFG_X 0x04
+#define PMPCFG_A_OFF 0x00
+#define PMPCFG_A_TOR 0x08
+#define PMPCFG_A_NA4 0x10
 #define PMPCFG_A_NAPOT 0x18
+#define PMPCFG_L 0x80
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
