@@ -7,7 +7,7 @@
 namespace rainier {
 
 std::vector<region> host_regions(const platform_config& cfg) {
-    return {
+    std::vector<region> regions = {
         {"boot ROM", RAINIER_BOOTROM_BASE, RAINIER_BOOTROM_SIZE, "", false},
         {"sim-control", RAINIER_SIMCTL_BASE, RAINIER_SIMCTL_SIZE, "", false},
         {"CLINT", RAINIER_CLINT_BASE, RAINIER_CLINT_SIZE, "", false},
@@ -16,6 +16,15 @@ std::vector<region> host_regions(const platform_config& cfg) {
         {"DRAM", cfg.get_integer("memory.dram_base"), cfg.get_size("memory.dram_size"),
          "memory.dram_base/memory.dram_size", true},
     };
+    // Chips: register window and memory aperture (HBM, then per-core SBUF/PSUM) of each.
+    for (uint64_t n = 0; n < cfg.get_integer("chip.count"); ++n) {
+        const std::string id = "chip " + std::to_string(n);
+        regions.push_back({id + " MMIO", RAINIER_CHIP_MMIO_BASE + n * RAINIER_CHIP_MMIO_STRIDE,
+                           RAINIER_CHIP_MMIO_STRIDE, "chip.count", false});
+        regions.push_back({id + " aperture", RAINIER_CHIP_HBM_BASE + n * RAINIER_CHIP_HBM_STRIDE,
+                           RAINIER_CHIP_HBM_STRIDE, "chip.count", false});
+    }
+    return regions;
 }
 
 void check_overlaps(const std::vector<region>& regions) {

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "rainier/hw/chip.h"
+#include "rainier/hw/dma.h"
 #include "rainier/hw/memory_map.h"
 
 namespace rainier {
@@ -134,6 +136,59 @@ const std::vector<config_key>& platform_config::schema() {
         {"uart.input", k::choice, "auto",
          "UART0 receive side: stdin when it is a terminal (auto), always stdin, or none",
          {"auto", "stdin", "none"}},
+        // Chips: HBM, on-chip SRAM, DMA (defaults: the lite chip).
+        {"chip.count", k::integer, 1, "chips on the system bus (apertures and MMIO windows)", {}},
+        {"chip.cores", k::integer, 1, "NeuronCores per chip", {}},
+        {"hbm.stacks", k::integer, 1, "HBM stacks per chip", {}},
+        {"hbm.stack_size", k::size, "1GiB", "capacity of one HBM stack", {}},
+        {"hbm.channels", k::integer, 16, "channels per stack", {}},
+        {"hbm.pseudo_channels", k::integer, 2, "pseudo-channels (32 DQ each) per channel", {}},
+        {"hbm.bank_groups", k::integer, 4, "bank groups per pseudo-channel", {}},
+        {"hbm.banks", k::integer, 4, "banks per bank group", {}},
+        {"hbm.page_size", k::size, "1KiB", "row (page) size of a pseudo-channel", {}},
+        {"hbm.data_rate", k::frequency, "6.4GHz",
+         "data rate per pin (transfers/s): HBM3 6.4G, Trn2 ~5.7G, HBM3e up to 9.6G", {}},
+        {"hbm.address_mapping", k::choice, "bg_interleave",
+         "address mapping policy (see docs/memory-system.md)",
+         {"bg_interleave", "channel_interleave", "row_bank_channel"}},
+        {"hbm.interleave", k::size, "1KiB", "bytes kept on one pseudo-channel before the next",
+         {}},
+        {"hbm.refresh", k::boolean, true, "model all-bank refresh every tREFI", {}},
+        {"hbm.controller_latency", k::time, "10ns", "memory controller request-path latency",
+         {}},
+        {"hbm.timing.CL", k::integer, 20, "read latency, tCK (tCK = 4 / data_rate)", {}},
+        {"hbm.timing.WL", k::integer, 8, "write latency, tCK", {}},
+        {"hbm.timing.tRCD_RD", k::integer, 31, "ACT to RD, tCK", {}},
+        {"hbm.timing.tRCD_WR", k::integer, 15, "ACT to WR, tCK", {}},
+        {"hbm.timing.tRP", k::integer, 26, "PRE to ACT, tCK", {}},
+        {"hbm.timing.tRAS", k::integer, 45, "ACT to PRE, tCK", {}},
+        {"hbm.timing.tRC", k::integer, 72, "ACT to ACT same bank, tCK", {}},
+        {"hbm.timing.tCCD_S", k::integer, 2, "column to column, other bank group, tCK", {}},
+        {"hbm.timing.tCCD_L", k::integer, 4, "column to column, same bank group, tCK", {}},
+        {"hbm.timing.tRRD_S", k::integer, 4, "ACT to ACT, other bank group, tCK", {}},
+        {"hbm.timing.tRRD_L", k::integer, 5, "ACT to ACT, same bank group, tCK", {}},
+        {"hbm.timing.tFAW", k::integer, 24, "window of four ACTs, tCK", {}},
+        {"hbm.timing.tWTR_S", k::integer, 7, "write data end to RD, other bank group, tCK", {}},
+        {"hbm.timing.tWTR_L", k::integer, 10, "write data end to RD, same bank group, tCK", {}},
+        {"hbm.timing.tRTW", k::integer, 20, "RD to WR, tCK", {}},
+        {"hbm.timing.tRTP", k::integer, 5, "RD to PRE, tCK", {}},
+        {"hbm.timing.tWR", k::integer, 24, "write recovery (data end to PRE), tCK", {}},
+        {"hbm.timing.tREFI", k::time, "3.9us", "refresh interval", {}},
+        {"hbm.timing.tRFC", k::time, "350ns", "all-bank refresh time (per density)", {}},
+        {"sram.partitions", k::integer, 32, "SBUF and PSUM partitions per NeuronCore", {}},
+        {"sram.sbuf_partition_size", k::size, "192KiB", "SBUF bytes per partition", {}},
+        {"sram.psum_partition_size", k::size, "16KiB", "PSUM bytes per partition", {}},
+        {"sram.bandwidth", k::size, "2000GB", "SBUF/PSUM port bandwidth, bytes per second", {}},
+        {"sram.latency", k::time, "2ns", "SBUF/PSUM access latency", {}},
+        {"dma.engines", k::integer, 4, "DMA engines per NeuronCore", {}},
+        {"dma.queues", k::integer, 4, "descriptor queues per DMA engine", {}},
+        {"dma.bandwidth", k::size, "27GB", "bandwidth of one engine, bytes per second", {}},
+        {"dma.outstanding", k::integer, 64, "bus requests in flight per engine and direction",
+         {}},
+        {"dma.request_size", k::size, "512B", "largest bus request of a DMA engine", {}},
+        {"dma.setup_latency", k::time, "20ns", "per-descriptor set-up after its fetch", {}},
+        {"dma.lookahead", k::time, "100ns",
+         "how far an engine's requests may run ahead of simulated time", {}},
     };
     return keys;
 }
@@ -263,6 +318,67 @@ nlohmann::json platform_config::to_json() const {
     return out;
 }
 
+void platform_config::validate_chip_keys(
+    const std::function<void(const std::string&, const std::string&)>& fail) const {
+    auto pow2 = [](uint64_t v) { return v != 0 && (v & (v - 1)) == 0; };
+    auto in = [&](const char* path, uint64_t lo, uint64_t hi) {
+        const uint64_t v = get_integer(path);
+        if (v < lo || v > hi)
+            fail(path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+        return v;
+    };
+    in("chip.count", 1, RAINIER_MAX_CHIPS);
+    const uint64_t cores = in("chip.cores", 1, RAINIER_MAX_CORES_PER_CHIP);
+    const uint64_t stacks = in("hbm.stacks", 1, 16);
+    for (const char* p : {"hbm.channels", "hbm.pseudo_channels", "hbm.banks"}) {
+        in(p, 1, 64);
+        if (!pow2(get_integer(p))) fail(p, "must be a power of two");
+    }
+    in("hbm.bank_groups", 1, 8);
+    if (!pow2(get_integer("hbm.bank_groups"))) fail("hbm.bank_groups", "must be a power of two");
+    const uint64_t page = get_size("hbm.page_size");
+    const uint64_t bursts_per_bg = 32 * get_integer("hbm.bank_groups");
+    if (!pow2(page) || page < bursts_per_bg || page > 64 * 1024)
+        fail("hbm.page_size", "must be a power of two from 32 B per bank group up to 64KiB");
+    const uint64_t stack = get_size("hbm.stack_size");
+    const uint64_t row_unit = get_integer("hbm.channels") * get_integer("hbm.pseudo_channels") *
+                              get_integer("hbm.bank_groups") * get_integer("hbm.banks") * page;
+    if (stack == 0 || stack % row_unit != 0)
+        fail("hbm.stack_size", "must be a non-zero multiple of channels x pseudo-channels x "
+                               "banks x page size (" + std::to_string(row_unit) + " bytes)");
+    if (stack / row_unit > (uint64_t(1) << 31)) fail("hbm.stack_size", "too many rows per bank");
+    if (stack * stacks > RAINIER_CHIP_HBM_MAX_SIZE)
+        fail("hbm.stack_size", "hbm.stacks x hbm.stack_size exceeds the 96GiB HBM window");
+    const uint64_t inter = get_size("hbm.interleave");
+    if (!pow2(inter) || inter < bursts_per_bg || inter > page)
+        fail("hbm.interleave",
+             "must be a power of two between 32 B per bank group and the page size");
+    const double rate = get_frequency("hbm.data_rate");
+    if (!(rate > 0) || rate > 20e9) fail("hbm.data_rate", "must be in (0, 20GHz]");
+    for (const char* p : {"hbm.timing.tCCD_S", "hbm.timing.tCCD_L", "hbm.timing.CL"})
+        if (get_integer(p) == 0) fail(p, "must be greater than zero");
+    if (get_time("hbm.timing.tRFC") >= get_time("hbm.timing.tREFI"))
+        fail("hbm.timing.tRFC", "must be shorter than hbm.timing.tREFI");
+    if (get_time("hbm.timing.tREFI") <= 0) fail("hbm.timing.tREFI", "must be greater than zero");
+    in("sram.partitions", 1, RAINIER_MAX_PARTITIONS);
+    const uint64_t sb = get_size("sram.sbuf_partition_size");
+    if (sb == 0 || sb > RAINIER_SBUF_PARTITION_STRIDE)
+        fail("sram.sbuf_partition_size", "must be between 1 and 256KiB");
+    const uint64_t ps = get_size("sram.psum_partition_size");
+    if (ps == 0 || ps > RAINIER_PSUM_PARTITION_STRIDE)
+        fail("sram.psum_partition_size", "must be between 1 and 16KiB");
+    if (get_size("sram.bandwidth") == 0) fail("sram.bandwidth", "must be greater than zero");
+    const uint64_t engines =
+        in("dma.engines", 1, RAINIER_CHIP_DMA_MAX_ENGINES / RAINIER_MAX_CORES_PER_CHIP);
+    if (engines * cores > RAINIER_CHIP_DMA_MAX_ENGINES)
+        fail("dma.engines", "chip.cores x dma.engines must be at most 128");
+    in("dma.queues", 1, RAINIER_DMA_MAX_QUEUES);
+    if (get_size("dma.bandwidth") == 0) fail("dma.bandwidth", "must be greater than zero");
+    in("dma.outstanding", 1, 1024);
+    const uint64_t req = get_size("dma.request_size");
+    if (req == 0 || req > 64 * 1024) fail("dma.request_size", "must be between 1 and 64KiB");
+}
+
 void platform_config::validate() const {
     auto fail = [](const std::string& path, const std::string& why) {
         throw config_error("config key '" + path + "': " + why);
@@ -278,6 +394,7 @@ void platform_config::validate() const {
     if (dram_size % 4096 != 0) fail("memory.dram_size", "must be a multiple of 4KiB");
     if (dram_base % 4096 != 0) fail("memory.dram_base", "must be 4KiB-aligned");
     if (dram_base + dram_size < dram_base) fail("memory.dram_size", "DRAM wraps the address space");
+    validate_chip_keys(fail);
     const std::string root = get_string("cpu.semihosting_root");
     struct stat st;
     if (!root.empty() && (stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))

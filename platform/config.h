@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -65,6 +66,8 @@ private:
     const config_key& key(const std::string& path) const;
     void assign(const std::string& path, const nlohmann::json& value, const std::string& origin);
     void walk(const nlohmann::json& node, const std::string& prefix, const std::string& origin);
+    void validate_chip_keys(
+        const std::function<void(const std::string&, const std::string&)>& fail) const;
 
     std::map<std::string, nlohmann::json> m_values;
 };

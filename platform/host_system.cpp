@@ -34,12 +34,25 @@ host_system::host_system(sc_core::sc_module_name name, const platform_config& cf
     m_bus.map(m_uart.in, RAINIER_UART0_BASE, RAINIER_UART0_SIZE, "UART0");
     m_bus.map(m_dram.in, cfg.get_integer("memory.dram_base"), m_dram.size(), "DRAM");
 
+    for (unsigned n = 0; n < cfg.get_integer("chip.count"); ++n) {
+        const std::string id = "chip" + std::to_string(n);
+        m_chips.push_back(std::make_unique<chip>(id.c_str(), make_chip_config(cfg, n)));
+        chip& c = *m_chips.back();
+        m_bus.map(c.mmio, c.mmio_base(), RAINIER_CHIP_MMIO_STRIDE, id + " MMIO");
+        m_bus.map(c.in, c.aperture_base(), RAINIER_CHIP_HBM_STRIDE, id + " aperture");
+        c.out.bind(m_bus.in);
+        c.irq.bind(m_plic.sources[RAINIER_IRQ_CHIP(n)]);
+    }
+
     m_clint.msip.bind(m_cpu->msip);
     m_clint.mtip.bind(m_cpu->mtip);
     m_plic.context[RAINIER_PLIC_CTX_HART0_M].bind(m_cpu->meip);
     m_plic.context[RAINIER_PLIC_CTX_HART0_S].bind(m_cpu->seip);
     m_uart.irq.bind(m_plic.sources[RAINIER_IRQ_UART0]);
-    m_uart.transmit = [this](uint8_t c) { m_console.put(static_cast<char>(c)); };
+    m_uart.transmit = [this](uint8_t c) {
+        m_console.put(static_cast<char>(c));
+        if (m_probes.wave) m_probes.wave->change(m_wave_uart_tx, m_cpu->local_time(), c);
+    };
 
     m_cpu->time_source = [this](sc_core::sc_time t) { return m_clint.mtime_at(t); };
     m_cpu->on_instruction_limit = [this] {
@@ -72,7 +85,14 @@ host_system::host_system(sc_core::sc_module_name name, const platform_config& cf
     if (m_console.input_enabled()) SC_THREAD(console_input_thread);
 }
 
+void host_system::attach_probes(const probes& p) {
+    m_probes = p;
+    m_cpu->attach_probes(p, "host.cpu");
+    if (p.wave) m_wave_uart_tx = p.wave->add_signal("host.uart0", "tx", 8);
+}
+
 void host_system::console_input_thread() {
+
     // Polls the terminal in simulated time; a character waits while the receive FIFO is full.
     const sc_core::sc_time period(100, sc_core::SC_US);
     int pending = -1;

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include <systemc>
 
+#include "chip.h"
 #include "config.h"
 #include "console.h"
 #include "core/bus.h"
@@ -36,7 +38,10 @@ public:
 
 
     rv64_cpu& cpu() { return *m_cpu; }
+    void attach_probes(const probes& p);
     bus& system_bus() { return m_bus; }
+    chip& chip_at(unsigned n) { return *m_chips.at(n); }
+    unsigned num_chips() const { return static_cast<unsigned>(m_chips.size()); }
 
 private:
     void console_input_thread();
@@ -54,6 +59,10 @@ private:
     plic m_plic;
     sim_control m_simctl;
     std::unique_ptr<rv64::semihosting_host> m_semihost;
+    probes m_probes;
+    wave_writer::handle m_wave_uart_tx = 0;
+
+    std::vector<std::unique_ptr<chip>> m_chips;
 };
 
 } // namespace rainier

@@ -41,6 +41,7 @@ struct options {
     bool dump_config = false;
     std::string stats_file;
     bool progress = false;
+    std::string wave_file, wave_window, timeline_file;
     int gdb_port = 0; // 0: no GDB server
     bool gdb_wait = false;
 };
@@ -73,6 +74,11 @@ std::optional<options> parse_command_line(int argc, char** argv) {
         ("progress", po::bool_switch(&opt.progress),
          "a progress line on stderr (default when stderr is a terminal)")
         ("stats", po::value(&opt.stats_file), "write run statistics as JSON to this file")
+        ("wave", po::value(&opt.wave_file), "write an FST waveform (open with scripts/view-waves)")
+        ("wave-window", po::value(&opt.wave_window),
+         "only record the waveform between two simulated times, e.g. 1ms:2ms")
+        ("timeline", po::value(&opt.timeline_file),
+         "write a Chrome trace-event timeline (JSON; opens in Perfetto)")
         ("gdb", po::value(&opt.gdb_port), "serve GDB's remote protocol on 127.0.0.1:PORT")
         ("gdb-wait", po::bool_switch(&opt.gdb_wait),
          "with --gdb: wait for GDB to connect before the first instruction")
@@ -109,6 +115,10 @@ std::optional<options> parse_command_line(int argc, char** argv) {
         return std::nullopt;
     }
     if (!max_time.empty()) opt.max_time = parse_time_seconds(max_time, "--max-time");
+    if (!opt.wave_window.empty() && opt.wave_file.empty())
+        throw usage_error("--wave-window needs --wave FILE");
+    if (!opt.wave_window.empty() && opt.wave_window.find(':') == std::string::npos)
+        throw usage_error("--wave-window: expected START:END, e.g. 1ms:2ms");
     if (opt.gdb_wait && opt.gdb_port == 0) throw usage_error("--gdb-wait needs --gdb PORT");
     if (opt.gdb_port < 0 || opt.gdb_port > 65535)
         throw usage_error("--gdb: port " + std::to_string(opt.gdb_port) + " is not in 1-65535");
@@ -177,6 +187,22 @@ int run(const options& opt) {
     for (const elf_image& image : images) sys.load(image);
     sys.load_blob(dtb_addr, dtb, "device tree");
     sys.set_boot(images.front().entry, dtb_addr);
+    std::unique_ptr<wave_writer> wave;
+    std::unique_ptr<timeline> trace;
+    if (!opt.wave_file.empty()) {
+        sc_core::sc_time start = sc_core::SC_ZERO_TIME, end = sc_core::sc_max_time();
+        if (!opt.wave_window.empty()) {
+            const size_t colon = opt.wave_window.find(':');
+            start = sc_core::sc_time::from_seconds(
+                parse_time_seconds(opt.wave_window.substr(0, colon), "--wave-window start"));
+            end = sc_core::sc_time::from_seconds(
+                parse_time_seconds(opt.wave_window.substr(colon + 1), "--wave-window end"));
+            if (end <= start) throw usage_error("--wave-window: the end must come after the start");
+        }
+        wave = std::make_unique<wave_writer>(opt.wave_file, start, end);
+    }
+    if (!opt.timeline_file.empty()) trace = std::make_unique<timeline>(opt.timeline_file);
+    sys.attach_probes(probes{wave.get(), trace.get()});
     std::unique_ptr<gdb_server> gdb;
     if (opt.gdb_port != 0) {
         gdb = std::make_unique<gdb_server>(sys.cpu(), control, static_cast<uint16_t>(opt.gdb_port),
@@ -222,6 +248,7 @@ int run(const options& opt) {
         }
         sc_core::sc_start(std::min(slice, limit - now));
         started = true;
+        if (wave) wave->flush_until(sc_core::sc_time_stamp());
         if (show_progress) {
             const auto t = std::chrono::steady_clock::now();
             if (t - last_progress >= std::chrono::seconds(1)) {
@@ -241,6 +268,9 @@ int run(const options& opt) {
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                                       wall_start).count();
     con.flush();
+    // Complete files whatever ended the run (exit, limit, Ctrl-C, crash).
+    if (wave) wave->close();
+    if (trace) trace->close();
 
     int code = 0;
     switch (control.outcome()) {

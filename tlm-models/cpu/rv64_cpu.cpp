@@ -1,6 +1,7 @@
 #include "rv64_cpu.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace rainier {
 
@@ -18,7 +19,39 @@ rv64_cpu::rv64_cpu(sc_core::sc_module_name name, const config& cfg)
     SC_THREAD(thread);
 }
 
+void rv64_cpu::attach_probes(const probes& p, const std::string& scope) {
+    m_probes = p;
+    if (wave_writer* w = p.wave) {
+        m_wave_priv = w->add_signal(scope, "priv", 2);
+        m_wave_wfi = w->add_signal(scope, "wfi", 1);
+        const char* names[4] = {"msip", "mtip", "meip", "seip"};
+        for (unsigned i = 0; i < 4; ++i) m_wave_irq[i] = w->add_signal(scope + ".irq", names[i], 1);
+        w->change(m_wave_priv, sc_core::SC_ZERO_TIME, static_cast<uint64_t>(m_hart.priv()));
+        w->change(m_wave_wfi, sc_core::SC_ZERO_TIME, 0);
+        for (unsigned i = 0; i < 4; ++i) w->change(m_wave_irq[i], sc_core::SC_ZERO_TIME, 0);
+        m_hart.on_privilege_change = [this](rv64::privilege now) {
+            m_probes.wave->change(m_wave_priv, local_time(), static_cast<uint64_t>(now));
+        };
+    }
+    if (timeline* t = p.trace) {
+        m_row = t->add_row("host", scope);
+        m_hart.on_trap = [this](uint64_t mcause, uint64_t pc) {
+            char hex[24];
+            std::snprintf(hex, sizeof(hex), "0x%llx", static_cast<unsigned long long>(pc));
+            m_probes.trace->instant(m_row, rv64::cause_name(mcause), local_time(),
+                                    {{"mcause", mcause}, {"pc", hex}});
+        };
+    }
+}
+
 void rv64_cpu::irq_changed(unsigned irq_bit, bool level) {
+    if (m_probes.wave) {
+        const unsigned index = irq_bit == rv64::irq::msi   ? 0
+                               : irq_bit == rv64::irq::mti ? 1
+                               : irq_bit == rv64::irq::mei ? 2
+                                                           : 3;
+        m_probes.wave->change(m_wave_irq[index], local_time(), level);
+    }
     const bool was_waiting = m_hart.waiting_for_interrupt();
     m_hart.set_interrupt(irq_bit, level);
     if (was_waiting && !m_hart.waiting_for_interrupt()) m_wakeup.notify(sc_core::SC_ZERO_TIME);
@@ -41,7 +74,11 @@ void rv64_cpu::thread() {
         if (m_hart.waiting_for_interrupt()) {
             m_qk.sync();
             const sc_core::sc_time slept_from = sc_core::sc_time_stamp();
+            if (m_probes.wave) m_probes.wave->change(m_wave_wfi, slept_from, 1);
             wait(m_wakeup);
+            if (m_probes.wave) m_probes.wave->change(m_wave_wfi, sc_core::sc_time_stamp(), 0);
+            if (m_probes.trace)
+                m_probes.trace->slice(m_row, "wfi", slept_from, sc_core::sc_time_stamp());
             m_hart.add_idle_cycles(
                 static_cast<uint64_t>((sc_core::sc_time_stamp() - slept_from) / m_period));
             continue;

@@ -12,6 +12,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "core/irq.h"
+#include "probes.h"
 #include "rv64_hart.h"
 
 namespace rainier {
@@ -54,6 +55,8 @@ public:
     void halt() { m_hart.request_halt(); }
 
     void attach_debugger(cpu_debugger* debugger) { m_debugger = debugger; }
+    // Waveform: privilege, WFI, the interrupt inputs. Timeline: WFI sleep, traps.
+    void attach_probes(const probes& p, const std::string& scope);
     // Untimed, side-effect-free physical access through the bus (transport_dbg).
     bool debug_access(bool write, uint64_t addr, void* data, unsigned len);
 
@@ -74,6 +77,11 @@ private:
     sc_core::sc_event m_wakeup;
     tlm::tlm_generic_payload m_trans;
     cpu_debugger* m_debugger = nullptr;
+
+    probes m_probes;
+    wave_writer::handle m_wave_priv = 0, m_wave_wfi = 0;
+    wave_writer::handle m_wave_irq[4] = {}; // msi, mti, mei, sei
+    timeline::row m_row = 0;
 };
 
 } // namespace rainier

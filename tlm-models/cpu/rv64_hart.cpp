@@ -579,6 +579,7 @@ void hart::execute_system(const decoded_insn& d, uint64_t& next) {
         if (mpp != privilege::machine) m_mstatus &= ~mstatus::mprv;
         m_priv = mpp;
         flush_tlb();
+        if (on_privilege_change) on_privilege_change(m_priv);
         next = m_mepc;
         break;
     }
@@ -592,6 +593,7 @@ void hart::execute_system(const decoded_insn& d, uint64_t& next) {
         m_mstatus &= ~mstatus::mprv;
         m_priv = spp;
         flush_tlb();
+        if (on_privilege_change) on_privilege_change(m_priv);
         next = m_sepc;
         break;
     }
@@ -838,6 +840,8 @@ void hart::take_trap(uint64_t code, uint64_t tval, bool interrupt) {
         m_in_trap_entry = true;
     }
     m_reservation_valid = false;
+    if (on_trap) on_trap(cause_value, m_pc);
+    const privilege from = m_priv;
     if (to_s) {
         m_scause = cause_value;
         m_sepc = m_pc;
@@ -864,6 +868,7 @@ void hart::take_trap(uint64_t code, uint64_t tval, bool interrupt) {
         m_pc = (interrupt && (m_mtvec & 1)) ? base + 4 * code : base;
     }
     ++m_cycle;
+    if (on_privilege_change && m_priv != from) on_privilege_change(m_priv);
 }
 
 bool hart::semihosting_call() {

@@ -65,6 +65,10 @@ public:
     };
     std::function<void(const double_trap_info&)> on_double_trap;
 
+    // Observers (waveforms, timelines); unset means no cost beyond a test.
+    std::function<void(uint64_t mcause, uint64_t pc)> on_trap;
+    std::function<void(privilege now)> on_privilege_change;
+
     // State, for debuggers, tests, loaders and semihosting.
     uint64_t reg(unsigned i) const { return m_x[i]; }
     void set_reg(unsigned i, uint64_t v) {

@@ -1,0 +1,40 @@
+/* A chip's register space: chip n at RAINIER_CHIP_MMIO_BASE + n * RAINIER_CHIP_MMIO_STRIDE.
+ * Chip control first, then one semaphore block per NeuronCore, then the DMA engines. */
+#ifndef RAINIER_HW_CHIP_H
+#define RAINIER_HW_CHIP_H
+
+#include "rainier/hw/common.h"
+#include "rainier/hw/memory_map.h"
+
+#define RAINIER_CHIP_MMIO_ADDR(chip) (RAINIER_CHIP_MMIO_BASE + (chip)*RAINIER_CHIP_MMIO_STRIDE)
+#define RAINIER_CHIP_APERTURE(chip) (RAINIER_CHIP_HBM_BASE + (chip)*RAINIER_CHIP_HBM_STRIDE)
+
+/* Chip control block (all read-only, 32-bit unless noted). */
+#define RAINIER_CHIP_CTRL_OFFSET 0x0
+#define RAINIER_CHIP_CTRL_SIZE 0x1000
+#define RAINIER_CHIP_CTRL_ID 0x00          /* chip index */
+#define RAINIER_CHIP_CTRL_CORES 0x04       /* NeuronCores */
+#define RAINIER_CHIP_CTRL_DMA_ENGINES 0x08 /* DMA engines per core */
+#define RAINIER_CHIP_CTRL_DMA_QUEUES 0x0c  /* queues per DMA engine */
+#define RAINIER_CHIP_CTRL_PARTITIONS 0x10  /* SBUF/PSUM partitions per core */
+#define RAINIER_CHIP_CTRL_HBM_SIZE 0x18    /* 64-bit: populated HBM bytes */
+/* Interrupt summary: bit b of word w is set while DMA engine 32 * w + b (global index
+ * core * engines_per_core + engine) requests an interrupt. The chip's PLIC line is their OR. */
+#define RAINIER_CHIP_CTRL_IRQ_STATUS(w) (0x100 + 4 * (w))
+#define RAINIER_CHIP_CTRL_IRQ_WORDS 4
+
+/* Semaphore block of NeuronCore `core` (minimal: value and atomic increment). */
+#define RAINIER_CHIP_SEM_OFFSET(core) (0x10000 + (core)*0x1000)
+#define RAINIER_CHIP_SEM_SIZE 0x1000
+#define RAINIER_SEM_COUNT 32
+#define RAINIER_SEM_VALUE(i) (0x000 + 4 * (i)) /* rw, 32-bit */
+#define RAINIER_SEM_INC(i) (0x100 + 4 * (i))   /* wo: adds the written value (wraps) */
+
+/* DMA engine register blocks: engine e of core c at
+ * RAINIER_CHIP_DMA_OFFSET + (c * engines_per_core + e) * RAINIER_CHIP_DMA_STRIDE.
+ * Registers inside a block: rainier/hw/dma.h. */
+#define RAINIER_CHIP_DMA_OFFSET 0x100000
+#define RAINIER_CHIP_DMA_STRIDE 0x1000
+#define RAINIER_CHIP_DMA_MAX_ENGINES 128
+
+#endif

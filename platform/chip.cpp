@@ -1,0 +1,215 @@
+#include "chip.h"
+
+#include <string>
+
+#include "rainier/hw/chip.h"
+#include "rainier/hw/memory_map.h"
+
+namespace rainier {
+
+chip_config make_chip_config(const platform_config& cfg, unsigned index) {
+    chip_config c;
+    c.index = index;
+    c.cores = static_cast<unsigned>(cfg.get_integer("chip.cores"));
+    c.dma_engines = static_cast<unsigned>(cfg.get_integer("dma.engines"));
+
+    hbm::geometry& g = c.hbm.geo;
+    g.stacks = static_cast<unsigned>(cfg.get_integer("hbm.stacks"));
+    g.stack_bytes = cfg.get_size("hbm.stack_size");
+    g.channels = static_cast<unsigned>(cfg.get_integer("hbm.channels"));
+    g.pseudo_channels = static_cast<unsigned>(cfg.get_integer("hbm.pseudo_channels"));
+    g.bank_groups = static_cast<unsigned>(cfg.get_integer("hbm.bank_groups"));
+    g.banks = static_cast<unsigned>(cfg.get_integer("hbm.banks"));
+    g.page_bytes = cfg.get_size("hbm.page_size");
+    c.hbm.mapping = hbm::parse_mapping(cfg.get_string("hbm.address_mapping"));
+    c.hbm.interleave_bytes = cfg.get_size("hbm.interleave");
+    hbm::timing_cycles& t = c.hbm.cycles;
+    t.data_rate_gbps = cfg.get_frequency("hbm.data_rate") / 1e9;
+    auto ck = [&](const char* k) {
+        return static_cast<unsigned>(cfg.get_integer(std::string("hbm.timing.") + k));
+    };
+    t.CL = ck("CL");
+    t.WL = ck("WL");
+    t.tRCD_RD = ck("tRCD_RD");
+    t.tRCD_WR = ck("tRCD_WR");
+    t.tRP = ck("tRP");
+    t.tRAS = ck("tRAS");
+    t.tRC = ck("tRC");
+    t.tCCD_S = ck("tCCD_S");
+    t.tCCD_L = ck("tCCD_L");
+    t.tRRD_S = ck("tRRD_S");
+    t.tRRD_L = ck("tRRD_L");
+    t.tFAW = ck("tFAW");
+    t.tWTR_S = ck("tWTR_S");
+    t.tWTR_L = ck("tWTR_L");
+    t.tRTW = ck("tRTW");
+    t.tRTP = ck("tRTP");
+    t.tWR = ck("tWR");
+    t.tREFI_s = cfg.get_time("hbm.timing.tREFI");
+    t.tRFC_s = cfg.get_time("hbm.timing.tRFC");
+    t.refresh = cfg.get_bool("hbm.refresh");
+    t.controller_latency_s = cfg.get_time("hbm.controller_latency");
+
+    const unsigned partitions = static_cast<unsigned>(cfg.get_integer("sram.partitions"));
+    c.sbuf.partitions = c.psum.partitions = partitions;
+    c.sbuf.partition_bytes = cfg.get_size("sram.sbuf_partition_size");
+    c.sbuf.partition_stride = RAINIER_SBUF_PARTITION_STRIDE;
+    c.psum.partition_bytes = cfg.get_size("sram.psum_partition_size");
+    c.psum.partition_stride = RAINIER_PSUM_PARTITION_STRIDE;
+    c.sbuf.bandwidth = c.psum.bandwidth = static_cast<double>(cfg.get_size("sram.bandwidth"));
+    c.sbuf.latency_s = c.psum.latency_s = cfg.get_time("sram.latency");
+
+    c.dma.queues = static_cast<unsigned>(cfg.get_integer("dma.queues"));
+    c.dma.bandwidth = static_cast<double>(cfg.get_size("dma.bandwidth"));
+    c.dma.setup_s = cfg.get_time("dma.setup_latency");
+    c.dma.lookahead_s = cfg.get_time("dma.lookahead");
+    c.dma.outstanding = static_cast<unsigned>(cfg.get_integer("dma.outstanding"));
+    c.dma.request_bytes = static_cast<unsigned>(cfg.get_size("dma.request_size"));
+    return c;
+}
+
+uint64_t chip::aperture_base() const {
+    return RAINIER_CHIP_APERTURE(m_cfg.index);
+}
+uint64_t chip::mmio_base() const {
+    return RAINIER_CHIP_MMIO_ADDR(m_cfg.index);
+}
+
+chip::chip(sc_core::sc_module_name name, const chip_config& cfg)
+    : sc_module(name), in("in"), mmio("mmio"), out("out"), m_cfg(cfg), m_mem("mem"), m_regs("regs"),
+      m_to_mem("to_mem"), m_to_regs("to_regs"), m_dma_in("dma_in"), m_ctrl("ctrl"),
+      m_ctrl_regs(this->name()) {
+    in.register_b_transport(this, &chip::in_b_transport);
+    in.register_transport_dbg(this, &chip::in_transport_dbg);
+    in.register_get_direct_mem_ptr(this, &chip::in_get_dmi);
+    m_to_mem.register_invalidate_direct_mem_ptr(this, &chip::mem_invalidate);
+    mmio.register_b_transport(this, &chip::mmio_b_transport);
+    mmio.register_transport_dbg(this, &chip::mmio_transport_dbg);
+    m_dma_in.register_b_transport(this, &chip::dma_b_transport);
+    m_dma_in.register_transport_dbg(this, &chip::dma_transport_dbg);
+    m_ctrl.register_b_transport(this, &chip::ctrl_b_transport);
+    m_ctrl.register_transport_dbg(this, &chip::ctrl_transport_dbg);
+    m_to_mem.bind(m_mem.in);
+    m_to_regs.bind(m_regs.in);
+
+    m_hbm = std::make_unique<hbm_memory>("hbm", cfg.hbm);
+    m_mem.map(m_hbm->in, RAINIER_CHIP_HBM_OFFSET, m_hbm->size(), "HBM");
+    const unsigned engines = cfg.cores * cfg.dma_engines;
+    m_dma_irq.resize(engines);
+    for (unsigned c = 0; c < cfg.cores; ++c) {
+        const std::string n = std::to_string(c);
+        const uint64_t sram = RAINIER_CHIP_CORE_SRAM_OFFSET + c * RAINIER_CHIP_CORE_SRAM_STRIDE;
+        m_sbuf.push_back(std::make_unique<sbuf>(("sbuf" + n).c_str(), cfg.sbuf));
+        m_psum.push_back(std::make_unique<psum>(("psum" + n).c_str(), cfg.psum));
+        m_sem.push_back(std::make_unique<semaphore_block>(("sem" + n).c_str()));
+        m_mem.map(m_sbuf[c]->in, sram + RAINIER_SBUF_OFFSET, m_sbuf[c]->window_size(), "SBUF" + n);
+        m_mem.map(m_psum[c]->in, sram + RAINIER_PSUM_OFFSET, m_psum[c]->window_size(), "PSUM" + n);
+        m_mem.map(m_psum[c]->acc, sram + RAINIER_PSUM_ACC_OFFSET, m_psum[c]->window_size(),
+                  "PSUM" + n + " accumulate");
+        m_regs.map(m_sem[c]->in, RAINIER_CHIP_SEM_OFFSET(c), RAINIER_CHIP_SEM_SIZE,
+                   "semaphores" + n);
+        for (unsigned e = 0; e < cfg.dma_engines; ++e) {
+            const unsigned g = c * cfg.dma_engines + e;
+            dma_engine_config d = cfg.dma;
+            d.id = g;
+            d.sem_base = mmio_base() + RAINIER_CHIP_SEM_OFFSET(c);
+            m_dma.push_back(std::make_unique<dma_engine>(("dma" + std::to_string(g)).c_str(), d));
+            m_regs.map(m_dma[g]->regs, RAINIER_CHIP_DMA_OFFSET + g * RAINIER_CHIP_DMA_STRIDE,
+                       RAINIER_CHIP_DMA_STRIDE, "DMA" + std::to_string(g));
+            m_dma[g]->out.bind(m_dma_in);
+            m_dma_irq[g].set_handler([this, g](bool level) { on_dma_irq(g, level); });
+            m_dma[g]->irq.bind(m_dma_irq[g]);
+        }
+    }
+    m_regs.map(m_ctrl, RAINIER_CHIP_CTRL_OFFSET, RAINIER_CHIP_CTRL_SIZE, "chip control");
+
+    using a = reg_access;
+    m_ctrl_regs.add(reg_def("ID", RAINIER_CHIP_CTRL_ID, 4, a::read_only).reset_to(cfg.index));
+    m_ctrl_regs.add(reg_def("CORES", RAINIER_CHIP_CTRL_CORES, 4, a::read_only).reset_to(cfg.cores));
+    m_ctrl_regs.add(reg_def("DMA_ENGINES", RAINIER_CHIP_CTRL_DMA_ENGINES, 4, a::read_only)
+                        .reset_to(cfg.dma_engines));
+    m_ctrl_regs.add(reg_def("DMA_QUEUES", RAINIER_CHIP_CTRL_DMA_QUEUES, 4, a::read_only)
+                        .reset_to(cfg.dma.queues));
+    m_ctrl_regs.add(reg_def("PARTITIONS", RAINIER_CHIP_CTRL_PARTITIONS, 4, a::read_only)
+                        .reset_to(cfg.sbuf.partitions));
+    m_ctrl_regs.add(
+        reg_def("HBM_SIZE", RAINIER_CHIP_CTRL_HBM_SIZE, 8, a::read_only).reset_to(m_hbm->size()));
+    for (unsigned w = 0; w < RAINIER_CHIP_CTRL_IRQ_WORDS; ++w) {
+        auto get = [this, w] { return uint64_t(m_irq_bits[w]); };
+        m_ctrl_regs.add(reg_def("IRQ_STATUS" + std::to_string(w), RAINIER_CHIP_CTRL_IRQ_STATUS(w),
+                                4, a::read_only)
+                            .reads(get)
+                            .peeks(get));
+    }
+}
+
+void chip::on_dma_irq(unsigned engine, bool level) {
+    const uint32_t bit = 1u << (engine % 32);
+    if (level)
+        m_irq_bits[engine / 32] |= bit;
+    else
+        m_irq_bits[engine / 32] &= ~bit;
+    bool any = false;
+    for (uint32_t w : m_irq_bits)
+        any = any || w != 0;
+    irq.write(any);
+}
+
+void chip::in_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+    m_to_mem->b_transport(trans, delay);
+}
+unsigned chip::in_transport_dbg(tlm::tlm_generic_payload& trans) {
+    return m_to_mem->transport_dbg(trans);
+}
+bool chip::in_get_dmi(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
+    return m_to_mem->get_direct_mem_ptr(trans, dmi);
+}
+void chip::mem_invalidate(sc_dt::uint64 start, sc_dt::uint64 end) {
+    in->invalidate_direct_mem_ptr(start, end);
+}
+void chip::mmio_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+    m_to_regs->b_transport(trans, delay);
+}
+unsigned chip::mmio_transport_dbg(tlm::tlm_generic_payload& trans) {
+    return m_to_regs->transport_dbg(trans);
+}
+
+void chip::dma_b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+    const uint64_t addr = trans.get_address();
+    if (addr - aperture_base() < RAINIER_CHIP_HBM_STRIDE) {
+        trans.set_address(addr - aperture_base());
+        m_to_mem->b_transport(trans, delay);
+        trans.set_address(addr);
+    } else if (addr - mmio_base() < RAINIER_CHIP_MMIO_STRIDE) {
+        trans.set_address(addr - mmio_base());
+        m_to_regs->b_transport(trans, delay);
+        trans.set_address(addr);
+    } else {
+        out->b_transport(trans, delay);
+    }
+}
+
+unsigned chip::dma_transport_dbg(int, tlm::tlm_generic_payload& trans) {
+    const uint64_t addr = trans.get_address();
+    unsigned n;
+    if (addr - aperture_base() < RAINIER_CHIP_HBM_STRIDE) {
+        trans.set_address(addr - aperture_base());
+        n = m_to_mem->transport_dbg(trans);
+    } else if (addr - mmio_base() < RAINIER_CHIP_MMIO_STRIDE) {
+        trans.set_address(addr - mmio_base());
+        n = m_to_regs->transport_dbg(trans);
+    } else {
+        return out->transport_dbg(trans);
+    }
+    trans.set_address(addr);
+    return n;
+}
+
+void chip::ctrl_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
+    m_ctrl_regs.transport(trans, false);
+}
+unsigned chip::ctrl_transport_dbg(tlm::tlm_generic_payload& trans) {
+    return m_ctrl_regs.transport_dbg(trans);
+}
+
+} // namespace rainier

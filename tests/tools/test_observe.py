@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Waveform (FST) and timeline (Chrome trace JSON) of a run, read back with GTKWave's own
+fst2vcd and with a JSON parser: the expected signals, transitions, rows and slices are there,
+the window is honoured, and Ctrl-C leaves complete files.
+
+usage: test_observe.py --vp BIN --images DIR CASE"""
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def fail(msg, *outputs):
+    for o in outputs:
+        print(o)
+    sys.exit("FAIL: " + msg)
+
+
+def run(args, extra, image):
+    r = subprocess.run([args.vp, "-q"] + extra + [os.path.join(args.images, image + ".elf")],
+                       capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        fail(f"{image} exited {r.returncode}", r.stdout, r.stderr)
+    return r
+
+
+def read_vcd(fst):
+    """-> ({'scope.name': id}, [(time_ps, id, value)])"""
+    r = subprocess.run(["fst2vcd", fst], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        fail(f"fst2vcd cannot read {fst}", r.stdout, r.stderr)
+    ids, scopes, changes, t = {}, [], [], 0
+    for line in r.stdout.splitlines():
+        parts = line.split()
+        if line.startswith("$scope"):
+            scopes.append(parts[2])
+        elif line.startswith("$upscope"):
+            scopes.pop()
+        elif line.startswith("$var"):
+            ids[".".join(scopes + [parts[4]])] = parts[3]
+        elif line.startswith("#"):
+            t = int(line[1:])
+        elif line and line[0] in "01":
+            changes.append((t, line[1:], int(line[0])))
+        elif line.startswith("b"):
+            changes.append((t, parts[1], int(parts[0][1:], 2)))
+    return ids, changes
+
+
+def values_of(ids, changes, name):
+    if name not in ids:
+        fail(f"signal {name} missing; have {sorted(ids)}")
+    return [(t, v) for t, i, v in changes if i == ids[name]]
+
+
+def case_fst(args, tmp):
+    fst = os.path.join(tmp, "run.fst")
+    run(args, ["--wave", fst], "test_privilege")
+    ids, changes = read_vcd(fst)
+    priv = {v for _, v in values_of(ids, changes, "host.cpu.priv")}
+    if not {0, 1, 3} <= priv:
+        fail(f"privilege should visit U, S and M; saw {sorted(priv)}")
+    tx = [v for _, v in values_of(ids, changes, "host.uart0.tx")]
+    if not any(v == ord("t") for v in tx):
+        fail("UART0 transmit bytes should appear")
+    fst2 = os.path.join(tmp, "irq.fst")
+    run(args, ["--wave", fst2], "test_interrupts")
+    ids, changes = read_vcd(fst2)
+    for name in ("host.cpu.irq.mtip", "host.cpu.irq.msip", "host.cpu.wfi", "host.cpu.irq.meip"):
+        levels = [v for _, v in values_of(ids, changes, name)]
+        if 1 not in levels or levels.count(1) < 1 or levels[-1] not in (0, 1):
+            fail(f"{name} should rise during test_interrupts: {levels}")
+
+
+def case_window(args, tmp):
+    fst = os.path.join(tmp, "win.fst")
+    run(args, ["--wave", fst, "--wave-window", "50us:150us"], "test_interrupts")
+    ids, changes = read_vcd(fst)
+    times = [t for t, _, _ in changes]
+    if min(times) < 50_000_000 or max(times) > 150_000_000:
+        fail(f"changes outside the window: {min(times)}..{max(times)} ps")
+    wfi = values_of(ids, changes, "host.cpu.wfi")
+    if not any(v == 1 and t > 50_000_000 for t, v in wfi):
+        fail("the hart sleeps in WFI inside the window")
+    full = os.path.join(tmp, "full.fst")
+    run(args, ["--wave", full], "test_interrupts")
+    if os.path.getsize(fst) >= os.path.getsize(full):
+        fail("a window must make the file smaller")
+
+
+def case_timeline(args, tmp):
+    path = os.path.join(tmp, "t.json")
+    run(args, ["--timeline", path], "test_interrupts")
+    events = json.load(open(path))["traceEvents"]
+    procs = {e["pid"]: e["args"]["name"] for e in events if e.get("name") == "process_name"}
+    rows = {(e["pid"], e["tid"]): e["args"]["name"] for e in events if e.get("name") == "thread_name"}
+    if "host" not in procs.values() or "host.cpu" not in rows.values():
+        fail(f"rows: {procs} {rows}")
+    wfi = [e for e in events if e["ph"] == "X" and e["name"] == "wfi"]
+    timer = [e for e in events if e["ph"] == "i" and e["name"] == "machine timer interrupt"]
+    if len(wfi) < 3 or len(timer) < 3:
+        fail(f"expected WFI slices and timer interrupts: {len(wfi)} slices, {len(timer)} interrupts")
+    if any(e["dur"] <= 0 for e in wfi):
+        fail("slices have a positive duration")
+    # Each timer interrupt ends a WFI sleep (test_interrupts sleeps until its timer).
+    ends = [e["ts"] + e["dur"] for e in wfi]
+    if not all(any(abs(i["ts"] - t) < 1.0 for t in ends) for i in timer[1:]):
+        fail("timer interrupts should follow the end of a WFI slice")
+
+
+def case_sigint(args, tmp):
+    fst, tl = os.path.join(tmp, "s.fst"), os.path.join(tmp, "s.json")
+    vp = subprocess.Popen([args.vp, "--wave", fst, "--timeline", tl,
+                           os.path.join(args.images, "spin_forever.elf")],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          stdin=subprocess.DEVNULL)
+    time.sleep(0.5)
+    vp.send_signal(signal.SIGINT)
+    out, err = vp.communicate(timeout=30)
+    if vp.returncode != 130:
+        fail(f"exit {vp.returncode}", out, err)
+    read_vcd(fst)  # fails if incomplete
+    json.load(open(tl))
+
+
+def case_layout(args, tmp):
+    fst = os.path.join(tmp, "l.fst")
+    run(args, ["--wave", fst], "test_interrupts")
+    ids, _ = read_vcd(fst)
+    layout = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "rainier.gtkw")
+    for line in open(layout):
+        line = line.strip()
+        if not line or line[0] in "[@-*":
+            continue
+        name = re.sub(r"\[\d+:\d+\]$", "", line)
+        if name not in ids:
+            fail(f"scripts/rainier.gtkw names {line}, which the waveform lacks")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--vp", required=True)
+    p.add_argument("--images", required=True)
+    p.add_argument("case")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        globals()["case_" + args.case](args, tmp)
+    print(f"{args.case}: ok")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+// One FST waveform for a whole run: models register signals under scopes and report value
+// changes at their (possibly temporally decoupled) local time. Changes are buffered and
+// written in time order once the kernel has passed them, and only inside the window
+// [start, end], so long runs stay small. GTKWave opens the result.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+namespace rainier {
+
+class wave_writer {
+public:
+    using handle = uint32_t;
+
+    wave_writer(const std::string& path, sc_core::sc_time start, sc_core::sc_time end);
+    ~wave_writer();
+    wave_writer(const wave_writer&) = delete;
+    wave_writer& operator=(const wave_writer&) = delete;
+
+    // scope: dot-separated path, e.g. "chip0.dma.engine0"; width in bits (1..64).
+    handle add_signal(const std::string& scope, const std::string& name, unsigned width);
+    void change(handle h, sc_core::sc_time t, uint64_t value);
+
+    // Writes every buffered change older than kernel time (safe: no model reports earlier).
+    void flush_until(sc_core::sc_time t);
+    void close(); // writes the rest; the file is complete afterwards
+
+    sc_core::sc_time window_start() const { return m_start; }
+    sc_core::sc_time window_end() const { return m_end; }
+
+private:
+    struct signal {
+        std::string scope, name;
+        unsigned width;
+        uint32_t fst = 0;
+        uint64_t last = ~uint64_t(0);
+        bool declared = false;
+    };
+    struct event {
+        uint64_t ps;
+        uint64_t seq;
+        handle h;
+        uint64_t value;
+    };
+    void declare_all();
+    void emit(const event& e);
+
+    void* m_ctx = nullptr;
+    sc_core::sc_time m_start, m_end;
+    std::vector<signal> m_signals;
+    std::vector<event> m_pending;
+    uint64_t m_seq = 0;
+    uint64_t m_last_time = 0;
+    bool m_header_done = false;
+};
+
+} // namespace rainier
