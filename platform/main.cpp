@@ -289,8 +289,23 @@ int run(const options& opt) {
     if (failed && opt.quiet) std::cerr << "rainier-vp: " << control.message() << "\n";
     const uint64_t instret = sys.cpu().core().instret();
     const double sim_s = control.stop_time().to_seconds();
+    // Per chip: HBM traffic and timing, DMA bytes.
+    nlohmann::json chips = nlohmann::json::array();
+    uint64_t hbm_bytes = 0;
+    for (unsigned n = 0; n < sys.num_chips(); ++n) {
+        chip& c = sys.chip_at(n);
+        std::ostringstream hbm_json;
+        c.hbm().print_stats(hbm_json);
+        uint64_t dma_bytes = 0;
+        for (unsigned e = 0; e < c.num_dma(); ++e) dma_bytes += c.dma(e).bytes();
+        const auto& hs = c.hbm().stats();
+        hbm_bytes += hs.bytes_read + hs.bytes_written;
+        chips.push_back({{"hbm", nlohmann::json::parse(hbm_json.str())},
+                         {"dma", {{"bytes", dma_bytes}, {"engines", c.num_dma()}}}});
+    }
     if (!opt.stats_file.empty()) {
         nlohmann::json stats = {
+            {"chips", chips},
             {"outcome", control.message()},
             {"exit_code", code},
             {"simulated_time_s", sim_s},
@@ -311,10 +326,12 @@ int run(const options& opt) {
                      "  instructions     %llu\n"
                      "  wall time        %.3f s\n"
                      "  speed            %.1f MIPS\n"
+                     "  HBM traffic      %llu bytes\n"
                      "  exit code        %d\n",
                      control.message().c_str(), format_time(sim_s).c_str(),
                      static_cast<unsigned long long>(instret), wall,
-                     wall > 0 ? static_cast<double>(instret) / wall / 1e6 : 0.0, code);
+                     wall > 0 ? static_cast<double>(instret) / wall / 1e6 : 0.0,
+                     static_cast<unsigned long long>(hbm_bytes), code);
     }
     return code;
 }

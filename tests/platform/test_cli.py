@@ -245,6 +245,27 @@ def case_progress(args, tmp):
                      out[2]) is not None, "a progress line on stderr", out)
 
 
+def case_stats_chip(args, tmp):
+    stats = os.path.join(tmp, "stats.json")
+    out = run(args, ["--stats", stats, image(args, "dma_copy")])
+    expect(out[0] == 0, "dma_copy passes", out)
+    chip = json.load(open(stats))["chips"][0]
+    moved = chip["dma"]["bytes"]
+    expect(moved > 0, "the DMA engines moved data")
+    # An HBM-to-HBM copy reads and writes every byte it moves at least once.
+    hbm = chip["hbm"]
+    expect(hbm["bytes_read"] >= moved and hbm["bytes_written"] >= moved,
+           f"HBM saw the copy's traffic: {hbm['bytes_read']} read, {hbm['bytes_written']} "
+           f"written, {moved} moved")
+    # Channels count whole bursts on their data bus, so at least the bytes asked for.
+    requests = hbm["reads"] + hbm["writes"]
+    expect(hbm["bytes_read"] + hbm["bytes_written"] <= sum(hbm["channel_bytes"]) <=
+           hbm["bytes_read"] + hbm["bytes_written"] + 64 * requests,
+           "per-channel bus bytes match the requests, rounded up to bursts")
+    expect(0 <= hbm["row_hit_rate"] <= 1 and hbm["worst_latency_ns"] >= hbm["average_latency_ns"],
+           "row-hit rate and latencies are consistent")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--vp", required=True)
