@@ -17,7 +17,8 @@ namespace {
 
 size_t edit_distance(const std::string& a, const std::string& b) {
     std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t j = 0; j <= b.size(); ++j)
+        prev[j] = j;
     for (size_t i = 1; i <= a.size(); ++i) {
         cur[0] = i;
         for (size_t j = 1; j <= b.size(); ++j)
@@ -78,9 +79,15 @@ uint64_t parse_size(const nlohmann::json& v, const std::string& what) {
     if (v.is_string()) {
         double n;
         std::string unit;
-        static const std::map<std::string, double> units = {
-            {"", 1}, {"B", 1}, {"KiB", 1024.0}, {"MiB", 1024.0 * 1024}, {"GiB", 1024.0 * 1024 * 1024},
-            {"TiB", 1024.0 * 1024 * 1024 * 1024}, {"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9}};
+        static const std::map<std::string, double> units = {{"", 1},
+                                                            {"B", 1},
+                                                            {"KiB", 1024.0},
+                                                            {"MiB", 1024.0 * 1024},
+                                                            {"GiB", 1024.0 * 1024 * 1024},
+                                                            {"TiB", 1024.0 * 1024 * 1024 * 1024},
+                                                            {"kB", 1e3},
+                                                            {"MB", 1e6},
+                                                            {"GB", 1e9}};
         if (split_number(v.get<std::string>(), n, unit) && units.count(unit) && n >= 0) {
             const double bytes = n * units.at(unit);
             if (bytes == std::floor(bytes) && bytes < 1.8e19) return static_cast<uint64_t>(bytes);
@@ -123,17 +130,27 @@ const std::vector<config_key>& platform_config::schema() {
         {"seed", k::integer, 1, "seed of every pseudo-random choice in the platform", {}},
         {"cpu.clock_hz", k::frequency, "1GHz", "host CPU clock (one instruction per cycle)", {}},
         {"cpu.quantum", k::time, "10us", "temporal-decoupling quantum of the host CPU", {}},
-        {"cpu.misaligned_access", k::choice, "hardware",
+        {"cpu.misaligned_access",
+         k::choice,
+         "hardware",
          "misaligned loads/stores: done in hardware (as QEMU) or trap (for M-mode emulation)",
          {"hardware", "trap"}},
         {"cpu.semihosting", k::boolean, true, "RISC-V semihosting calls (ebreak sequence)", {}},
-        {"cpu.semihosting_root", k::text, "",
-         "directory the firmware may open files in through semihosting; empty: none", {}},
+        {"cpu.semihosting_root",
+         k::text,
+         "",
+         "directory the firmware may open files in through semihosting; empty: none",
+         {}},
         {"memory.dram_base", k::integer, RAINIER_DRAM_BASE, "host DRAM base address", {}},
         {"memory.dram_size", k::size, "256MiB", "host DRAM size", {}},
-        {"uart.output", k::text, "stdout",
-         "where UART0 transmits: stdout, stderr, none, or a file path", {}},
-        {"uart.input", k::choice, "auto",
+        {"uart.output",
+         k::text,
+         "stdout",
+         "where UART0 transmits: stdout, stderr, none, or a file path",
+         {}},
+        {"uart.input",
+         k::choice,
+         "auto",
          "UART0 receive side: stdin when it is a terminal (auto), always stdin, or none",
          {"auto", "stdin", "none"}},
         // Chips: HBM, on-chip SRAM, DMA (defaults: the lite chip).
@@ -146,16 +163,19 @@ const std::vector<config_key>& platform_config::schema() {
         {"hbm.bank_groups", k::integer, 4, "bank groups per pseudo-channel", {}},
         {"hbm.banks", k::integer, 4, "banks per bank group", {}},
         {"hbm.page_size", k::size, "1KiB", "row (page) size of a pseudo-channel", {}},
-        {"hbm.data_rate", k::frequency, "6.4GHz",
-         "data rate per pin (transfers/s): HBM3 6.4G, Trn2 ~5.7G, HBM3e up to 9.6G", {}},
-        {"hbm.address_mapping", k::choice, "bg_interleave",
+        {"hbm.data_rate",
+         k::frequency,
+         "6.4GHz",
+         "data rate per pin (transfers/s): HBM3 6.4G, Trn2 ~5.7G, HBM3e up to 9.6G",
+         {}},
+        {"hbm.address_mapping",
+         k::choice,
+         "bg_interleave",
          "address mapping policy (see docs/memory-system.md)",
          {"bg_interleave", "channel_interleave", "row_bank_channel"}},
-        {"hbm.interleave", k::size, "1KiB", "bytes kept on one pseudo-channel before the next",
-         {}},
+        {"hbm.interleave", k::size, "1KiB", "bytes kept on one pseudo-channel before the next", {}},
         {"hbm.refresh", k::boolean, true, "model all-bank refresh every tREFI", {}},
-        {"hbm.controller_latency", k::time, "10ns", "memory controller request-path latency",
-         {}},
+        {"hbm.controller_latency", k::time, "10ns", "memory controller request-path latency", {}},
         {"hbm.timing.CL", k::integer, 20, "read latency, tCK (tCK = 4 / data_rate)", {}},
         {"hbm.timing.WL", k::integer, 8, "write latency, tCK", {}},
         {"hbm.timing.tRCD_RD", k::integer, 31, "ACT to RD, tCK", {}},
@@ -183,18 +203,21 @@ const std::vector<config_key>& platform_config::schema() {
         {"dma.engines", k::integer, 4, "DMA engines per NeuronCore", {}},
         {"dma.queues", k::integer, 4, "descriptor queues per DMA engine", {}},
         {"dma.bandwidth", k::size, "27GB", "bandwidth of one engine, bytes per second", {}},
-        {"dma.outstanding", k::integer, 64, "bus requests in flight per engine and direction",
-         {}},
+        {"dma.outstanding", k::integer, 64, "bus requests in flight per engine and direction", {}},
         {"dma.request_size", k::size, "512B", "largest bus request of a DMA engine", {}},
         {"dma.setup_latency", k::time, "20ns", "per-descriptor set-up after its fetch", {}},
-        {"dma.lookahead", k::time, "100ns",
-         "how far an engine's requests may run ahead of simulated time", {}},
+        {"dma.lookahead",
+         k::time,
+         "100ns",
+         "how far an engine's requests may run ahead of simulated time",
+         {}},
     };
     return keys;
 }
 
 platform_config::platform_config() {
-    for (const config_key& k : schema()) m_values[k.path] = k.default_value;
+    for (const config_key& k : schema())
+        m_values[k.path] = k.default_value;
 }
 
 const config_key& platform_config::key(const std::string& path) const {
@@ -232,11 +255,11 @@ void platform_config::assign(const std::string& path, const nlohmann::json& valu
             throw config_error(what + ": expected " + kind_name(k.kind) + ", got " + value.dump());
         break;
     case value_kind::choice: {
-        if (!value.is_string() ||
-            std::find(k.choices.begin(), k.choices.end(), value.get<std::string>()) ==
-                k.choices.end()) {
+        if (!value.is_string() || std::find(k.choices.begin(), k.choices.end(),
+                                            value.get<std::string>()) == k.choices.end()) {
             std::string list;
-            for (const std::string& c : k.choices) list += (list.empty() ? "" : ", ") + c;
+            for (const std::string& c : k.choices)
+                list += (list.empty() ? "" : ", ") + c;
             throw config_error(what + ": expected one of " + list + ", got " + value.dump());
         }
         break;
@@ -291,7 +314,9 @@ void platform_config::set(const std::string& assignment) {
     assign(path, value, "--set");
 }
 
-bool platform_config::get_bool(const std::string& path) const { return m_values.at(path).get<bool>(); }
+bool platform_config::get_bool(const std::string& path) const {
+    return m_values.at(path).get<bool>();
+}
 uint64_t platform_config::get_integer(const std::string& path) const {
     return parse_integer(m_values.at(path), path);
 }
@@ -310,11 +335,12 @@ std::string platform_config::get_string(const std::string& path) const {
 
 nlohmann::json platform_config::to_json() const {
     nlohmann::json out = nlohmann::json::object();
-    for (const auto& [path, value] : m_values) out[nlohmann::json::json_pointer("/" + [&] {
-        std::string p = path;
-        std::replace(p.begin(), p.end(), '.', '/');
-        return p;
-    }())] = value;
+    for (const auto& [path, value] : m_values)
+        out[nlohmann::json::json_pointer("/" + [&] {
+            std::string p = path;
+            std::replace(p.begin(), p.end(), '.', '/');
+            return p;
+        }())] = value;
     return out;
 }
 
@@ -345,7 +371,8 @@ void platform_config::validate_chip_keys(
                               get_integer("hbm.bank_groups") * get_integer("hbm.banks") * page;
     if (stack == 0 || stack % row_unit != 0)
         fail("hbm.stack_size", "must be a non-zero multiple of channels x pseudo-channels x "
-                               "banks x page size (" + std::to_string(row_unit) + " bytes)");
+                               "banks x page size (" +
+                                   std::to_string(row_unit) + " bytes)");
     if (stack / row_unit > (uint64_t(1) << 31)) fail("hbm.stack_size", "too many rows per bank");
     if (stack * stacks > RAINIER_CHIP_HBM_MAX_SIZE)
         fail("hbm.stack_size", "hbm.stacks x hbm.stack_size exceeds the 96GiB HBM window");

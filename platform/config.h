@@ -25,7 +25,7 @@ enum class value_kind {
     frequency, // Hz: integer or "1GHz", "800MHz"
     time,      // seconds: "10us", "1ms", "5ns", "100ps"
     text,
-    choice,    // one of a fixed set of strings
+    choice, // one of a fixed set of strings
 };
 
 struct config_key {

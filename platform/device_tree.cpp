@@ -34,13 +34,16 @@ public:
     // A string list: NUL-separated in one property.
     void strs(const char* name, std::initializer_list<const char*> list) {
         std::string joined;
-        for (const char* s : list) joined.append(s).push_back('\0');
-        check(fdt_property(m_buf.data(), name, joined.data(), static_cast<int>(joined.size())), name);
+        for (const char* s : list)
+            joined.append(s).push_back('\0');
+        check(fdt_property(m_buf.data(), name, joined.data(), static_cast<int>(joined.size())),
+              name);
     }
     void u32(const char* name, uint32_t v) { check(fdt_property_u32(m_buf.data(), name, v), name); }
     void cells(const char* name, std::initializer_list<uint32_t> list) {
         std::vector<fdt32_t> be;
-        for (uint32_t v : list) be.push_back(cpu_to_fdt32(v));
+        for (uint32_t v : list)
+            be.push_back(cpu_to_fdt32(v));
         check(fdt_property(m_buf.data(), name, be.data(), static_cast<int>(be.size() * 4)), name);
     }
     void reg(uint64_t base, uint64_t size) {
@@ -55,8 +58,7 @@ public:
 
 private:
     static void check(int err, const std::string& what) {
-        if (err < 0)
-            throw std::runtime_error("device tree: " + what + ": " + fdt_strerror(err));
+        if (err < 0) throw std::runtime_error("device tree: " + what + ": " + fdt_strerror(err));
     }
     std::vector<uint8_t> m_buf;
 };

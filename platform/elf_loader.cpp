@@ -70,7 +70,8 @@ elf_image read_elf(const std::string& path) {
             throw fail("cannot read program header " + std::to_string(i));
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
         if (ph.p_filesz > ph.p_memsz)
-            throw fail("segment " + std::to_string(i) + " has a file size larger than its memory size");
+            throw fail("segment " + std::to_string(i) +
+                       " has a file size larger than its memory size");
         if (ph.p_offset > file_size || ph.p_filesz > file_size - ph.p_offset)
             throw fail("truncated: segment " + std::to_string(i) + " [file offset " +
                        hex(ph.p_offset) + ", " + std::to_string(ph.p_filesz) +

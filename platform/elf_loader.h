@@ -17,7 +17,7 @@ public:
 };
 
 struct elf_segment {
-    uint64_t addr;            // physical load address
+    uint64_t addr;             // physical load address
     std::vector<uint8_t> data; // file bytes; the rest up to mem_size is zero
     uint64_t mem_size;
 };

@@ -30,19 +30,42 @@ struct csr_name {
 const std::vector<csr_name>& debug_csrs() {
     namespace c = rv64::csr;
     static const std::vector<csr_name> list = [] {
-        std::vector<csr_name> v = {
-            {c::sstatus, "sstatus"}, {c::sie, "sie"}, {c::stvec, "stvec"},
-            {c::scounteren, "scounteren"}, {c::senvcfg, "senvcfg"}, {c::sscratch, "sscratch"},
-            {c::sepc, "sepc"}, {c::scause, "scause"}, {c::stval, "stval"}, {c::sip, "sip"},
-            {c::satp, "satp"}, {c::mstatus, "mstatus"}, {c::misa, "misa"},
-            {c::medeleg, "medeleg"}, {c::mideleg, "mideleg"}, {c::mie, "mie"},
-            {c::mtvec, "mtvec"}, {c::mcounteren, "mcounteren"}, {c::menvcfg, "menvcfg"},
-            {c::mcountinhibit, "mcountinhibit"}, {c::mscratch, "mscratch"}, {c::mepc, "mepc"},
-            {c::mcause, "mcause"}, {c::mtval, "mtval"}, {c::mip, "mip"},
-            {c::pmpcfg0, "pmpcfg0"}, {c::pmpcfg0 + 2, "pmpcfg2"}, {c::mcycle, "mcycle"},
-            {c::minstret, "minstret"}, {c::cycle, "cycle"}, {c::time, "time"},
-            {c::instret, "instret"}, {c::mvendorid, "mvendorid"}, {c::marchid, "marchid"},
-            {c::mimpid, "mimpid"}, {c::mhartid, "mhartid"}};
+        std::vector<csr_name> v = {{c::sstatus, "sstatus"},
+                                   {c::sie, "sie"},
+                                   {c::stvec, "stvec"},
+                                   {c::scounteren, "scounteren"},
+                                   {c::senvcfg, "senvcfg"},
+                                   {c::sscratch, "sscratch"},
+                                   {c::sepc, "sepc"},
+                                   {c::scause, "scause"},
+                                   {c::stval, "stval"},
+                                   {c::sip, "sip"},
+                                   {c::satp, "satp"},
+                                   {c::mstatus, "mstatus"},
+                                   {c::misa, "misa"},
+                                   {c::medeleg, "medeleg"},
+                                   {c::mideleg, "mideleg"},
+                                   {c::mie, "mie"},
+                                   {c::mtvec, "mtvec"},
+                                   {c::mcounteren, "mcounteren"},
+                                   {c::menvcfg, "menvcfg"},
+                                   {c::mcountinhibit, "mcountinhibit"},
+                                   {c::mscratch, "mscratch"},
+                                   {c::mepc, "mepc"},
+                                   {c::mcause, "mcause"},
+                                   {c::mtval, "mtval"},
+                                   {c::mip, "mip"},
+                                   {c::pmpcfg0, "pmpcfg0"},
+                                   {c::pmpcfg0 + 2, "pmpcfg2"},
+                                   {c::mcycle, "mcycle"},
+                                   {c::minstret, "minstret"},
+                                   {c::cycle, "cycle"},
+                                   {c::time, "time"},
+                                   {c::instret, "instret"},
+                                   {c::mvendorid, "mvendorid"},
+                                   {c::marchid, "marchid"},
+                                   {c::mimpid, "mimpid"},
+                                   {c::mhartid, "mhartid"}};
         static std::vector<std::string> pmp_names;
         for (unsigned i = 0; i < rv64::pmp::num_entries; ++i)
             pmp_names.push_back("pmpaddr" + std::to_string(i));
@@ -53,9 +76,9 @@ const std::vector<csr_name>& debug_csrs() {
     return list;
 }
 
-const char* const gpr_names[32] = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2",
-                                   "fp",   "s1", "a0", "a1", "a2", "a3", "a4", "a5",
-                                   "a6",   "a7", "s2", "s3", "s4", "s5", "s6", "s7",
+const char* const gpr_names[32] = {"zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2",
+                                   "fp",   "s1", "a0",  "a1",  "a2", "a3", "a4", "a5",
+                                   "a6",   "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",
                                    "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
 
 std::string hex_bytes(const void* data, size_t len) {
@@ -69,17 +92,23 @@ std::string hex_bytes(const void* data, size_t len) {
     return out;
 }
 
-std::string hex_u64_le(uint64_t v) { return hex_bytes(&v, 8); }
+std::string hex_u64_le(uint64_t v) {
+    return hex_bytes(&v, 8);
+}
 
 bool parse_hex(const std::string& s, uint64_t& v) {
     if (s.empty() || s.size() > 16) return false;
     v = 0;
     for (char c : s) {
         unsigned d;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-        else return false;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return false;
         v = (v << 4) | d;
     }
     return true;
@@ -204,7 +233,7 @@ void gdb_server::after_run(rv64::hart::stop_reason why) {
         const auto kind = m_cpu.core().watch_hit_kind();
         const char* name = kind == rv64::hart::watch_kind::write  ? "watch"
                            : kind == rv64::hart::watch_kind::read ? "rwatch"
-                                                                   : "awatch";
+                                                                  : "awatch";
         char buf[64];
         std::snprintf(buf, sizeof(buf), "%s:%llx;", name,
                       static_cast<unsigned long long>(m_cpu.core().watch_hit_address()));
@@ -268,7 +297,8 @@ bool gdb_server::read_packet(std::string& packet) {
 
 void gdb_server::send_packet(const std::string& payload) {
     uint8_t sum = 0;
-    for (char c : payload) sum = static_cast<uint8_t>(sum + static_cast<uint8_t>(c));
+    for (char c : payload)
+        sum = static_cast<uint8_t>(sum + static_cast<uint8_t>(c));
     char tail[4];
     std::snprintf(tail, sizeof(tail), "#%02x", sum);
     const std::string frame = "$" + payload + tail;
@@ -281,22 +311,29 @@ void gdb_server::send_packet(const std::string& payload) {
 
 bool gdb_server::read_register(unsigned regnum, uint64_t& value) {
     rv64::hart& h = m_cpu.core();
-    if (regnum < 32) value = h.reg(regnum);
-    else if (regnum == regnum_pc) value = h.pc();
-    else if (regnum == regnum_priv) value = static_cast<uint64_t>(h.priv());
+    if (regnum < 32)
+        value = h.reg(regnum);
+    else if (regnum == regnum_pc)
+        value = h.pc();
+    else if (regnum == regnum_priv)
+        value = static_cast<uint64_t>(h.priv());
     else if (regnum >= regnum_first_csr && regnum < regnum_priv)
         return h.peek_csr(static_cast<uint16_t>(regnum - regnum_first_csr), value);
-    else return false;
+    else
+        return false;
     return true;
 }
 
 bool gdb_server::write_register(unsigned regnum, uint64_t value) {
     rv64::hart& h = m_cpu.core();
-    if (regnum < 32) h.set_reg(regnum, value);
-    else if (regnum == regnum_pc) h.set_pc(value);
+    if (regnum < 32)
+        h.set_reg(regnum, value);
+    else if (regnum == regnum_pc)
+        h.set_pc(value);
     else if (regnum >= regnum_first_csr && regnum < regnum_priv)
         return h.poke_csr(static_cast<uint16_t>(regnum - regnum_first_csr), value);
-    else return false;
+    else
+        return false;
     return true;
 }
 
@@ -338,7 +375,8 @@ bool gdb_server::write_memory(uint64_t addr, const std::string& bytes) {
     for (uint64_t done = 0; done < bytes.size();) {
         uint64_t pa;
         if (!m_cpu.core().debug_translate(addr + done, pa)) return false;
-        const uint64_t chunk = std::min<uint64_t>(bytes.size() - done, 4096 - ((addr + done) & 4095));
+        const uint64_t chunk =
+            std::min<uint64_t>(bytes.size() - done, 4096 - ((addr + done) & 4095));
         std::string piece = bytes.substr(done, chunk);
         if (!m_cpu.debug_access(true, pa, piece.data(), static_cast<unsigned>(chunk))) return false;
         done += chunk;
@@ -353,7 +391,10 @@ std::string gdb_server::target_xml() const {
     for (unsigned i = 0; i < 32; ++i) {
         x += "<reg name=\"" + std::string(gpr_names[i]) + "\" bitsize=\"64\" regnum=\"" +
              std::to_string(i) + "\" type=\"" +
-             (i == 1 ? "code_ptr" : (i == 2 || i == 8) ? "data_ptr" : "int") + "\"/>";
+             (i == 1               ? "code_ptr"
+              : (i == 2 || i == 8) ? "data_ptr"
+                                   : "int") +
+             "\"/>";
     }
     x += "<reg name=\"pc\" bitsize=\"64\" regnum=\"32\" type=\"code_ptr\"/></feature>";
     x += "<feature name=\"org.gnu.gdb.riscv.csr\">";
@@ -388,7 +429,8 @@ bool gdb_server::handle(const std::string& p) {
             send_packet("E01");
             return true;
         }
-        for (unsigned r = 0; r <= regnum_pc; ++r) write_register(r, le_u64(bytes.substr(r * 8, 8)));
+        for (unsigned r = 0; r <= regnum_pc; ++r)
+            write_register(r, le_u64(bytes.substr(r * 8, 8)));
         send_packet("OK");
         return true;
     }
@@ -440,7 +482,8 @@ bool gdb_server::handle(const std::string& p) {
             }
         } else { // binary, with } escapes
             for (size_t i = 0; i < data.size(); ++i)
-                bytes.push_back(data[i] == '}' && i + 1 < data.size() ? (data[++i] ^ 0x20) : data[i]);
+                bytes.push_back(data[i] == '}' && i + 1 < data.size() ? (data[++i] ^ 0x20)
+                                                                      : data[i]);
         }
         if (bytes.size() != len) {
             send_packet("E01");
@@ -461,19 +504,23 @@ bool gdb_server::handle(const std::string& p) {
     case 'z': {
         std::string type, rest, a, k;
         uint64_t addr, kind;
-        if (!split(p.substr(1), ',', type, rest) || !split(rest, ',', a, k) || !parse_hex(a, addr) ||
-            !parse_hex(k.substr(0, k.find(';')), kind)) {
+        if (!split(p.substr(1), ',', type, rest) || !split(rest, ',', a, k) ||
+            !parse_hex(a, addr) || !parse_hex(k.substr(0, k.find(';')), kind)) {
             send_packet("E01");
             return true;
         }
         const bool add = p[0] == 'Z';
         if (type == "0" || type == "1") {
-            if (add) h.add_breakpoint(addr);
-            else h.remove_breakpoint(addr);
+            if (add)
+                h.add_breakpoint(addr);
+            else
+                h.remove_breakpoint(addr);
         } else if (type == "2" || type == "3" || type == "4") {
             const auto wk = static_cast<rv64::hart::watch_kind>(type[0] - '0');
-            if (add) h.add_watchpoint(addr, kind, wk);
-            else h.remove_watchpoint(addr, kind, wk);
+            if (add)
+                h.add_watchpoint(addr, kind, wk);
+            else
+                h.remove_watchpoint(addr, kind, wk);
         } else {
             send_packet("");
             return true;
@@ -523,8 +570,10 @@ bool gdb_server::handle(const std::string& p) {
                 return true;
             }
             const std::string xml = target_xml();
-            if (o >= xml.size()) send_packet("l");
-            else send_packet((o + l >= xml.size() ? "l" : "m") + xml.substr(o, l));
+            if (o >= xml.size())
+                send_packet("l");
+            else
+                send_packet((o + l >= xml.size() ? "l" : "m") + xml.substr(o, l));
         } else if (p == "qAttached") {
             send_packet("1");
         } else if (p == "qC") {

@@ -55,7 +55,7 @@ private:
     int m_client_fd = -1;
     bool m_no_ack = false;
     state m_state = state::running;
-    int m_stop_signal = 5; // SIGTRAP
+    int m_stop_signal = 5;    // SIGTRAP
     std::string m_stop_extra; // e.g. "swbreak:;" or "watch:addr;"
     unsigned m_poll_countdown = 0;
 };

@@ -10,12 +10,11 @@
 
 namespace rainier {
 
-host_system::host_system(sc_core::sc_module_name name, const platform_config& cfg,
-                         run_control& run, console& con, uint64_t max_instructions)
+host_system::host_system(sc_core::sc_module_name name, const platform_config& cfg, run_control& run,
+                         console& con, uint64_t max_instructions)
     : sc_module(name), m_cfg(cfg), m_run(run), m_console(con), m_bus("bus"),
-      m_rom("boot_rom", RAINIER_BOOTROM_SIZE),
-      m_dram("dram", cfg.get_size("memory.dram_size")), m_uart("uart0"),
-      m_clint("clint", RAINIER_CLINT_TIMEBASE_HZ),
+      m_rom("boot_rom", RAINIER_BOOTROM_SIZE), m_dram("dram", cfg.get_size("memory.dram_size")),
+      m_uart("uart0"), m_clint("clint", RAINIER_CLINT_TIMEBASE_HZ),
       m_plic("plic", RAINIER_PLIC_NUM_SOURCES, RAINIER_PLIC_NUM_CONTEXTS),
       m_simctl("sim_control", run) {
     rv64_cpu::config cpu_cfg;
@@ -114,9 +113,9 @@ void host_system::report_double_trap(const rv64::hart::double_trap_info& info) {
         << " (mcause 0x" << info.first_cause << ") at pc 0x" << info.first_pc << ", tval 0x"
         << info.first_tval << "; entering its handler at 0x" << info.handler << " raised "
         << rv64::cause_name(info.second_cause) << "\n";
-    static const char* const abi[32] = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2",
-                                        "s0",   "s1", "a0", "a1", "a2", "a3", "a4", "a5",
-                                        "a6",   "a7", "s2", "s3", "s4", "s5", "s6", "s7",
+    static const char* const abi[32] = {"zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2",
+                                        "s0",   "s1", "a0",  "a1",  "a2", "a3", "a4", "a5",
+                                        "a6",   "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",
                                         "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
     for (unsigned i = 0; i < 32; ++i) {
         char line[40];
@@ -134,7 +133,8 @@ void host_system::load(const elf_image& image) {
     for (const elf_segment& seg : image.segments) {
         std::vector<uint8_t> bytes(seg.mem_size, 0);
         std::copy(seg.data.begin(), seg.data.end(), bytes.begin());
-        if (seg.addr < dram_base || !m_dram.load(seg.addr - dram_base, bytes.data(), bytes.size())) {
+        if (seg.addr < dram_base ||
+            !m_dram.load(seg.addr - dram_base, bytes.data(), bytes.size())) {
             std::ostringstream msg;
             msg << "ELF '" << image.path << "': segment at 0x" << std::hex << seg.addr
                 << " does not fit in DRAM";
@@ -152,6 +152,5 @@ void host_system::load_blob(uint64_t addr, const std::vector<uint8_t>& bytes,
         throw elf_error(msg.str());
     }
 }
-
 
 } // namespace rainier

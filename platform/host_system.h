@@ -7,15 +7,15 @@
 
 #include <systemc>
 
+#include "boot_rom.h"
 #include "chip.h"
+#include "clint.h"
 #include "config.h"
 #include "console.h"
 #include "core/bus.h"
 #include "core/memory.h"
 #include "core/run_control.h"
 #include "elf_loader.h"
-#include "boot_rom.h"
-#include "clint.h"
 #include "plic.h"
 #include "rv64_cpu.h"
 #include "semihosting.h"
@@ -35,7 +35,6 @@ public:
     void load_blob(uint64_t addr, const std::vector<uint8_t>& bytes, const std::string& what);
     // Points the boot ROM at the entry point and the device tree.
     void set_boot(uint64_t entry, uint64_t dtb_addr) { m_rom.program(entry, dtb_addr); }
-
 
     rv64_cpu& cpu() { return *m_cpu; }
     void attach_probes(const probes& p);

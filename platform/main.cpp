@@ -5,8 +5,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 #include <optional>
 
 #include <boost/program_options.hpp>
@@ -28,7 +28,9 @@ using namespace rainier;
 namespace {
 
 volatile std::sig_atomic_t g_interrupted = 0;
-void on_sigint(int) { g_interrupted = 1; }
+void on_sigint(int) {
+    g_interrupted = 1;
+}
 
 struct options {
     std::string config_file;
@@ -59,32 +61,31 @@ std::optional<options> parse_command_line(int argc, char** argv) {
     options opt;
     std::string max_time;
     po::options_description visible("options");
-    visible.add_options()
-        ("help,h", "show this help and exit")
-        ("config,c", po::value(&opt.config_file), "platform config (JSON); default: the lite chip")
-        ("set,s", po::value(&opt.sets)->composing(),
-         "override one config key, e.g. --set memory.dram_size=512MiB (repeatable)")
-        ("bios", po::value<std::string>(), "boot firmware ELF (same as the positional ELF)")
-        ("kernel", po::value(&opt.kernel),
-         "a second ELF loaded beside the firmware, e.g. the payload of OpenSBI's fw_jump")
-        ("max-time", po::value(&max_time), "stop after this much simulated time, e.g. 10ms")
-        ("max-instructions", po::value(&opt.max_instructions),
-         "stop after this many host CPU instructions")
-        ("quiet,q", po::bool_switch(&opt.quiet), "no summary at exit")
-        ("progress", po::bool_switch(&opt.progress),
-         "a progress line on stderr (default when stderr is a terminal)")
-        ("stats", po::value(&opt.stats_file), "write run statistics as JSON to this file")
-        ("wave", po::value(&opt.wave_file), "write an FST waveform (open with scripts/view-waves)")
-        ("wave-window", po::value(&opt.wave_window),
-         "only record the waveform between two simulated times, e.g. 1ms:2ms")
-        ("timeline", po::value(&opt.timeline_file),
-         "write a Chrome trace-event timeline (JSON; opens in Perfetto)")
-        ("gdb", po::value(&opt.gdb_port), "serve GDB's remote protocol on 127.0.0.1:PORT")
-        ("gdb-wait", po::bool_switch(&opt.gdb_wait),
-         "with --gdb: wait for GDB to connect before the first instruction")
-        ("dump-config", po::bool_switch(&opt.dump_config),
-         "print the effective configuration as JSON and exit")
-        ("list-config-keys", "list every config key with its default and exit");
+    visible.add_options()("help,h", "show this help and exit")(
+        "config,c", po::value(&opt.config_file), "platform config (JSON); default: the lite chip")(
+        "set,s", po::value(&opt.sets)->composing(),
+        "override one config key, e.g. --set memory.dram_size=512MiB (repeatable)")(
+        "bios", po::value<std::string>(), "boot firmware ELF (same as the positional ELF)")(
+        "kernel", po::value(&opt.kernel),
+        "a second ELF loaded beside the firmware, e.g. the payload of OpenSBI's fw_jump")(
+        "max-time", po::value(&max_time), "stop after this much simulated time, e.g. 10ms")(
+        "max-instructions", po::value(&opt.max_instructions),
+        "stop after this many host CPU instructions")("quiet,q", po::bool_switch(&opt.quiet),
+                                                      "no summary at exit")(
+        "progress", po::bool_switch(&opt.progress),
+        "a progress line on stderr (default when stderr is a terminal)")(
+        "stats", po::value(&opt.stats_file), "write run statistics as JSON to this file")(
+        "wave", po::value(&opt.wave_file), "write an FST waveform (open with scripts/view-waves)")(
+        "wave-window", po::value(&opt.wave_window),
+        "only record the waveform between two simulated times, e.g. 1ms:2ms")(
+        "timeline", po::value(&opt.timeline_file),
+        "write a Chrome trace-event timeline (JSON; opens in Perfetto)")(
+        "gdb", po::value(&opt.gdb_port), "serve GDB's remote protocol on 127.0.0.1:PORT")(
+        "gdb-wait", po::bool_switch(&opt.gdb_wait),
+        "with --gdb: wait for GDB to connect before the first instruction")(
+        "dump-config", po::bool_switch(&opt.dump_config),
+        "print the effective configuration as JSON and exit")(
+        "list-config-keys", "list every config key with its default and exit");
     po::options_description hidden;
     hidden.add_options()("elf", po::value(&opt.elf), "firmware ELF");
     po::options_description all;
@@ -123,7 +124,8 @@ std::optional<options> parse_command_line(int argc, char** argv) {
     if (opt.gdb_port < 0 || opt.gdb_port > 65535)
         throw usage_error("--gdb: port " + std::to_string(opt.gdb_port) + " is not in 1-65535");
     if (vm.count("bios")) {
-        if (!opt.elf.empty()) throw usage_error("give the firmware either as --bios or as ELF, not both");
+        if (!opt.elf.empty())
+            throw usage_error("give the firmware either as --bios or as ELF, not both");
         opt.elf = vm["bios"].as<std::string>();
     }
     if (opt.elf.empty() && !opt.dump_config) throw usage_error("no firmware ELF given");
@@ -139,7 +141,8 @@ void check_disjoint(const std::vector<elf_image>& images, uint64_t dtb_addr, uin
     std::vector<span> spans;
     for (const elf_image& image : images)
         for (const elf_segment& seg : image.segments)
-            spans.push_back({seg.addr, seg.addr + seg.mem_size - 1, "a segment of '" + image.path + "'"});
+            spans.push_back(
+                {seg.addr, seg.addr + seg.mem_size - 1, "a segment of '" + image.path + "'"});
     spans.push_back({dtb_addr, dtb_addr + dtb_size - 1, "the device tree"});
     for (size_t i = 0; i < spans.size(); ++i)
         for (size_t j = i + 1; j < spans.size(); ++j)
@@ -154,16 +157,20 @@ void check_disjoint(const std::vector<elf_image>& images, uint64_t dtb_addr, uin
 
 std::string format_time(double seconds) {
     char buf[64];
-    if (seconds >= 1) std::snprintf(buf, sizeof(buf), "%.6f s", seconds);
-    else if (seconds >= 1e-3) std::snprintf(buf, sizeof(buf), "%.6f ms", seconds * 1e3);
-    else std::snprintf(buf, sizeof(buf), "%.3f us", seconds * 1e6);
+    if (seconds >= 1)
+        std::snprintf(buf, sizeof(buf), "%.6f s", seconds);
+    else if (seconds >= 1e-3)
+        std::snprintf(buf, sizeof(buf), "%.6f ms", seconds * 1e3);
+    else
+        std::snprintf(buf, sizeof(buf), "%.3f us", seconds * 1e6);
     return buf;
 }
 
 int run(const options& opt) {
     platform_config cfg;
     if (!opt.config_file.empty()) cfg.load_file(opt.config_file);
-    for (const std::string& s : opt.sets) cfg.set(s);
+    for (const std::string& s : opt.sets)
+        cfg.set(s);
     cfg.validate();
     const std::vector<region> regions = host_regions(cfg);
     check_overlaps(regions);
@@ -174,7 +181,8 @@ int run(const options& opt) {
     std::vector<elf_image> images;
     images.push_back(read_elf(opt.elf));
     if (!opt.kernel.empty()) images.push_back(read_elf(opt.kernel));
-    for (const elf_image& image : images) check_placement(image, regions);
+    for (const elf_image& image : images)
+        check_placement(image, regions);
     const std::vector<uint8_t> dtb = build_device_tree(cfg);
     const uint64_t dtb_addr = device_tree_address(cfg, dtb.size());
     check_disjoint(images, dtb_addr, dtb.size());
@@ -184,7 +192,8 @@ int run(const options& opt) {
     console con(cfg.get_string("uart.output"), cfg.get_string("uart.input"));
     run_control control;
     host_system sys("host", cfg, control, con, opt.max_instructions);
-    for (const elf_image& image : images) sys.load(image);
+    for (const elf_image& image : images)
+        sys.load(image);
     sys.load_blob(dtb_addr, dtb, "device tree");
     sys.set_boot(images.front().entry, dtb_addr);
     std::unique_ptr<wave_writer> wave;
@@ -217,9 +226,8 @@ int run(const options& opt) {
     std::signal(SIGINT, on_sigint);
     const auto wall_start = std::chrono::steady_clock::now();
     const sc_core::sc_time slice(1, sc_core::SC_MS);
-    const sc_core::sc_time limit = opt.max_time
-                                       ? sc_core::sc_time::from_seconds(*opt.max_time)
-                                       : sc_core::sc_max_time();
+    const sc_core::sc_time limit =
+        opt.max_time ? sc_core::sc_time::from_seconds(*opt.max_time) : sc_core::sc_max_time();
     // sc_stop() is how a run ends; it is not news.
     sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
                                             sc_core::SC_DO_NOTHING);
@@ -265,8 +273,8 @@ int run(const options& opt) {
     if (progress_shown) std::fputc('\n', stderr);
     std::signal(SIGINT, SIG_DFL);
     if (sc_core::sc_get_status() != sc_core::SC_STOPPED) sc_core::sc_stop();
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                      wall_start).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     con.flush();
     // Complete files whatever ended the run (exit, limit, Ctrl-C, crash).
     if (wave) wave->close();
@@ -297,7 +305,8 @@ int run(const options& opt) {
         std::ostringstream hbm_json;
         c.hbm().print_stats(hbm_json);
         uint64_t dma_bytes = 0;
-        for (unsigned e = 0; e < c.num_dma(); ++e) dma_bytes += c.dma(e).bytes();
+        for (unsigned e = 0; e < c.num_dma(); ++e)
+            dma_bytes += c.dma(e).bytes();
         const auto& hs = c.hbm().stats();
         hbm_bytes += hs.bytes_read + hs.bytes_written;
         chips.push_back({{"hbm", nlohmann::json::parse(hbm_json.str())},

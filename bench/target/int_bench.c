@@ -18,14 +18,12 @@ static uint32_t sort_data[SORT_N];
 static int32_t mat_a[MAT_N][MAT_N], mat_b[MAT_N][MAT_N], mat_c[MAT_N][MAT_N];
 
 static uint64_t lcg_state = 0x2545f4914f6cdd1dULL;
-static uint32_t lcg(void)
-{
+static uint32_t lcg(void) {
     lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
     return (uint32_t)(lcg_state >> 33);
 }
 
-static uint32_t crc32(const uint8_t *p, size_t n)
-{
+static uint32_t crc32(const uint8_t* p, size_t n) {
     uint32_t crc = 0xffffffffu;
     for (size_t i = 0; i < n; ++i) {
         crc ^= p[i];
@@ -36,8 +34,7 @@ static uint32_t crc32(const uint8_t *p, size_t n)
 }
 
 /* FNV-1a over 64-bit words followed by a murmur-style finaliser. */
-static uint64_t hash64(const uint8_t *p, size_t n)
-{
+static uint64_t hash64(const uint8_t* p, size_t n) {
     uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i + 8 <= n; i += 8) {
         uint64_t w;
@@ -51,8 +48,7 @@ static uint64_t hash64(const uint8_t *p, size_t n)
     return h;
 }
 
-static void quicksort(uint32_t *a, int lo, int hi)
-{
+static void quicksort(uint32_t* a, int lo, int hi) {
     while (lo < hi) {
         uint32_t pivot = a[lo + (hi - lo) / 2];
         int i = lo, j = hi;
@@ -77,8 +73,7 @@ static void quicksort(uint32_t *a, int lo, int hi)
     }
 }
 
-static uint64_t matmul(void)
-{
+static uint64_t matmul(void) {
     uint64_t sum = 0;
     for (int i = 0; i < MAT_N; ++i)
         for (int j = 0; j < MAT_N; ++j) {
@@ -91,8 +86,7 @@ static uint64_t matmul(void)
     return sum;
 }
 
-int main(void)
-{
+int main(void) {
     uint32_t crc = 0;
     uint64_t hash = 0, sorted = 0, mat = 0;
     for (int r = 0; r < ROUNDS; ++r) {

@@ -6,8 +6,7 @@
 
 volatile uint64_t gdb_watched;
 
-__attribute__((noinline)) static int sum_of_squares(int n)
-{
+__attribute__((noinline)) static int sum_of_squares(int n) {
     int total = 0;
     for (int i = 1; i <= n; ++i) {
         int square = i * i;
@@ -16,8 +15,7 @@ __attribute__((noinline)) static int sum_of_squares(int n)
     return total;
 }
 
-int main(void)
-{
+int main(void) {
     int result = sum_of_squares(10);
     gdb_watched = (uint64_t)result;
     printf("gdb_target: sum of squares 1..10 = %d\n", result);

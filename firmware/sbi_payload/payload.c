@@ -5,14 +5,12 @@
 
 #include "sbi.h"
 
-static void put(const char* s)
-{
+static void put(const char* s) {
     for (; *s; ++s)
         sbi_call(SBI_EXT_LEGACY_CONSOLE_PUTCHAR, 0, *s, 0);
 }
 
-static void put_hex(unsigned long v)
-{
+static void put_hex(unsigned long v) {
     char buf[19] = "0x";
     for (int i = 0; i < 16; ++i)
         buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
@@ -20,8 +18,7 @@ static void put_hex(unsigned long v)
     put(buf);
 }
 
-void payload_main(unsigned long hartid, unsigned long dtb)
-{
+void payload_main(unsigned long hartid, unsigned long dtb) {
     (void)dtb;
     put("sbi_payload: running in S-mode on hart ");
     put_hex(hartid);

@@ -21,8 +21,7 @@ struct sbiret {
     long value;
 };
 
-static inline struct sbiret sbi_call(long ext, long fid, long arg0, long arg1)
-{
+static inline struct sbiret sbi_call(long ext, long fid, long arg0, long arg1) {
     register long a0 __asm__("a0") = arg0;
     register long a1 __asm__("a1") = arg1;
     register long a6 __asm__("a6") = fid;

@@ -94,7 +94,8 @@ void bus::invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64
         if (m.port != port) continue;
         uint64_t s = m.range.base + start;
         uint64_t e = end >= m.range.size - 1 ? m.range.end() : m.range.base + end;
-        for (unsigned i = 0; i < in.size(); ++i) in[i]->invalidate_direct_mem_ptr(s, e);
+        for (unsigned i = 0; i < in.size(); ++i)
+            in[i]->invalidate_direct_mem_ptr(s, e);
     }
 }
 

@@ -24,7 +24,7 @@ struct address_range {
 
 class bus : public sc_core::sc_module {
 public:
-    tlm_utils::multi_passthrough_target_socket<bus> in;   // from initiators
+    tlm_utils::multi_passthrough_target_socket<bus> in;     // from initiators
     tlm_utils::multi_passthrough_initiator_socket<bus> out; // to targets
 
     explicit bus(sc_core::sc_module_name name);

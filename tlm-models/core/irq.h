@@ -38,7 +38,8 @@ public:
     void write(bool level) {
         if (level == m_level) return;
         m_level = level;
-        for (irq_in* t : m_targets) t->drive(level);
+        for (irq_in* t : m_targets)
+            t->drive(level);
     }
     bool read() const { return m_level; }
     bool bound() const { return !m_targets.empty(); }

@@ -10,8 +10,8 @@ namespace rainier {
 memory::memory(sc_core::sc_module_name name, uint64_t size, bool read_only,
                sc_core::sc_time latency)
     : sc_module(name), in("in"), m_size(size), m_read_only(read_only), m_latency(latency) {
-    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     m_data = static_cast<uint8_t*>(p);
     in.register_b_transport(this, &memory::b_transport);
@@ -19,7 +19,9 @@ memory::memory(sc_core::sc_module_name name, uint64_t size, bool read_only,
     in.register_get_direct_mem_ptr(this, &memory::get_direct_mem_ptr);
 }
 
-memory::~memory() { munmap(m_data, m_size); }
+memory::~memory() {
+    munmap(m_data, m_size);
+}
 
 bool memory::load(uint64_t offset, const void* src, uint64_t len) {
     if (offset > m_size || len > m_size - offset) return false;

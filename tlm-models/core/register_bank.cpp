@@ -16,7 +16,8 @@ void register_bank::add(reg_def def) {
 }
 
 void register_bank::reset() {
-    for (auto& [offset, reg] : m_regs) reg.value = reg.def.reset;
+    for (auto& [offset, reg] : m_regs)
+        reg.value = reg.def.reset;
 }
 
 uint64_t& register_bank::value(const std::string& name) {

@@ -9,7 +9,8 @@ void run_control::request_stop(run_outcome outcome, int code, std::string messag
     m_code = code;
     m_message = std::move(message);
     m_when = when;
-    for (auto& hook : m_hooks) hook();
+    for (auto& hook : m_hooks)
+        hook();
     sc_core::sc_stop();
 }
 

@@ -25,10 +25,12 @@ void rv64_cpu::attach_probes(const probes& p, const std::string& scope) {
         m_wave_priv = w->add_signal(scope, "priv", 2);
         m_wave_wfi = w->add_signal(scope, "wfi", 1);
         const char* names[4] = {"msip", "mtip", "meip", "seip"};
-        for (unsigned i = 0; i < 4; ++i) m_wave_irq[i] = w->add_signal(scope + ".irq", names[i], 1);
+        for (unsigned i = 0; i < 4; ++i)
+            m_wave_irq[i] = w->add_signal(scope + ".irq", names[i], 1);
         w->change(m_wave_priv, sc_core::SC_ZERO_TIME, static_cast<uint64_t>(m_hart.priv()));
         w->change(m_wave_wfi, sc_core::SC_ZERO_TIME, 0);
-        for (unsigned i = 0; i < 4; ++i) w->change(m_wave_irq[i], sc_core::SC_ZERO_TIME, 0);
+        for (unsigned i = 0; i < 4; ++i)
+            w->change(m_wave_irq[i], sc_core::SC_ZERO_TIME, 0);
         m_hart.on_privilege_change = [this](rv64::privilege now) {
             m_probes.wave->change(m_wave_priv, local_time(), static_cast<uint64_t>(now));
         };
@@ -143,7 +145,9 @@ bool rv64_cpu::write(uint64_t addr, const void* data, unsigned len) {
     return transport(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len);
 }
 
-uint64_t rv64_cpu::read_time() { return time_source ? time_source(local_time()) : 0; }
+uint64_t rv64_cpu::read_time() {
+    return time_source ? time_source(local_time()) : 0;
+}
 
 void rv64_cpu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
     m_hart.invalidate_dmi(start, end);

@@ -22,8 +22,8 @@ namespace rainier {
 class cpu_debugger {
 public:
     virtual ~cpu_debugger() = default;
-    virtual void before_run() = 0;      // may block while the target is halted
-    virtual uint64_t step_limit() = 0;  // instructions the next run may execute at most
+    virtual void before_run() = 0;     // may block while the target is halted
+    virtual uint64_t step_limit() = 0; // instructions the next run may execute at most
     virtual void after_run(rv64::hart::stop_reason why) = 0;
 };
 

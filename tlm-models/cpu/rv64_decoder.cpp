@@ -25,16 +25,24 @@ decoded_insn make(op o, unsigned rd, unsigned rs1, unsigned rs2, int64_t imm, un
     return d;
 }
 
-decoded_insn illegal(unsigned len) { return make(op::illegal, 0, 0, 0, 0, len); }
+decoded_insn illegal(unsigned len) {
+    return make(op::illegal, 0, 0, 0, 0, len);
+}
 
-int64_t imm_i(uint32_t r) { return sext(bits(r, 31, 20), 12); }
-int64_t imm_s(uint32_t r) { return sext((bits(r, 31, 25) << 5) | bits(r, 11, 7), 12); }
+int64_t imm_i(uint32_t r) {
+    return sext(bits(r, 31, 20), 12);
+}
+int64_t imm_s(uint32_t r) {
+    return sext((bits(r, 31, 25) << 5) | bits(r, 11, 7), 12);
+}
 int64_t imm_b(uint32_t r) {
     return sext((bits(r, 31, 31) << 12) | (bits(r, 7, 7) << 11) | (bits(r, 30, 25) << 5) |
                     (bits(r, 11, 8) << 1),
                 13);
 }
-int64_t imm_u(uint32_t r) { return sext(r & 0xfffff000u, 32); }
+int64_t imm_u(uint32_t r) {
+    return sext(r & 0xfffff000u, 32);
+}
 int64_t imm_j(uint32_t r) {
     return sext((bits(r, 31, 31) << 20) | (bits(r, 19, 12) << 12) | (bits(r, 20, 20) << 11) |
                     (bits(r, 30, 21) << 1),
@@ -43,22 +51,23 @@ int64_t imm_j(uint32_t r) {
 
 decoded_insn decode_amo(uint32_t r, unsigned rd, unsigned rs1, unsigned rs2, unsigned f3) {
     static const op word_ops[32] = {
-        /*00*/ op::amoadd_w,  /*01*/ op::amoswap_w, /*02*/ op::lr_w,      /*03*/ op::sc_w,
-        /*04*/ op::amoxor_w,  op::illegal,          op::illegal,          op::illegal,
-        /*08*/ op::amoor_w,   op::illegal,          op::illegal,          op::illegal,
-        /*0c*/ op::amoand_w,  op::illegal,          op::illegal,          op::illegal,
-        /*10*/ op::amomin_w,  op::illegal,          op::illegal,          op::illegal,
-        /*14*/ op::amomax_w,  op::illegal,          op::illegal,          op::illegal,
-        /*18*/ op::amominu_w, op::illegal,          op::illegal,          op::illegal,
-        /*1c*/ op::amomaxu_w, op::illegal,          op::illegal,          op::illegal,
+        /*00*/ op::amoadd_w,  /*01*/ op::amoswap_w, /*02*/ op::lr_w, /*03*/ op::sc_w,
+        /*04*/ op::amoxor_w,  op::illegal,          op::illegal,     op::illegal,
+        /*08*/ op::amoor_w,   op::illegal,          op::illegal,     op::illegal,
+        /*0c*/ op::amoand_w,  op::illegal,          op::illegal,     op::illegal,
+        /*10*/ op::amomin_w,  op::illegal,          op::illegal,     op::illegal,
+        /*14*/ op::amomax_w,  op::illegal,          op::illegal,     op::illegal,
+        /*18*/ op::amominu_w, op::illegal,          op::illegal,     op::illegal,
+        /*1c*/ op::amomaxu_w, op::illegal,          op::illegal,     op::illegal,
     };
     if (f3 != 2 && f3 != 3) return illegal(4);
     const unsigned funct5 = bits(r, 31, 27);
     op o = word_ops[funct5];
     if (o == op::illegal) return illegal(4);
     if ((o == op::lr_w) && rs2 != 0) return illegal(4);
-    if (f3 == 3) o = static_cast<op>(static_cast<unsigned>(o) + (static_cast<unsigned>(op::lr_d) -
-                                                                  static_cast<unsigned>(op::lr_w)));
+    if (f3 == 3)
+        o = static_cast<op>(static_cast<unsigned>(o) +
+                            (static_cast<unsigned>(op::lr_d) - static_cast<unsigned>(op::lr_w)));
     return make(o, rd, rs1, rs2, 0, 4);
 }
 
@@ -91,14 +100,14 @@ decoded_insn decode_system(uint32_t r, unsigned rd, unsigned rs1, unsigned rs2, 
 
 decoded_insn decode_op(unsigned f7, unsigned f3, unsigned rd, unsigned rs1, unsigned rs2,
                        bool word) {
-    static const op base[8] = {op::add, op::sll, op::slt, op::sltu,
+    static const op base[8] = {op::add,  op::sll, op::slt, op::sltu,
                                op::xor_, op::srl, op::or_, op::and_};
     static const op muldiv[8] = {op::mul, op::mulh, op::mulhsu, op::mulhu,
-                                 op::div, op::divu, op::rem, op::remu};
-    static const op base_w[8] = {op::addw, op::sllw, op::illegal, op::illegal,
+                                 op::div, op::divu, op::rem,    op::remu};
+    static const op base_w[8] = {op::addw,    op::sllw, op::illegal, op::illegal,
                                  op::illegal, op::srlw, op::illegal, op::illegal};
     static const op muldiv_w[8] = {op::mulw, op::illegal, op::illegal, op::illegal,
-                                   op::divw, op::divuw, op::remw, op::remuw};
+                                   op::divw, op::divuw,   op::remw,    op::remuw};
     op o = op::illegal;
     if (f7 == 0x00) {
         o = word ? base_w[f3] : base[f3];
@@ -127,18 +136,18 @@ decoded_insn decode(uint32_t r) {
         return make(op::jalr, rd, rs1, 0, imm_i(r), 4);
     case 0x63: {
         static const op br[8] = {op::beq, op::bne, op::illegal, op::illegal,
-                                 op::blt, op::bge, op::bltu, op::bgeu};
+                                 op::blt, op::bge, op::bltu,    op::bgeu};
         if (br[f3] == op::illegal) return illegal(4);
         return make(br[f3], 0, rs1, rs2, imm_b(r), 4);
     }
     case 0x03: {
-        static const op ld[8] = {op::lb, op::lh, op::lw, op::ld,
+        static const op ld[8] = {op::lb,  op::lh,  op::lw,  op::ld,
                                  op::lbu, op::lhu, op::lwu, op::illegal};
         if (ld[f3] == op::illegal) return illegal(4);
         return make(ld[f3], rd, rs1, 0, imm_i(r), 4);
     }
     case 0x23: {
-        static const op st[8] = {op::sb, op::sh, op::sw, op::sd,
+        static const op st[8] = {op::sb,      op::sh,      op::sw,      op::sd,
                                  op::illegal, op::illegal, op::illegal, op::illegal};
         if (st[f3] == op::illegal) return illegal(4);
         return make(st[f3], 0, rs1, rs2, imm_s(r), 4);
@@ -256,8 +265,7 @@ decoded_insn decode_compressed(uint16_t c) {
         }
         default: { // 6: c.beqz, 7: c.bnez
             const uint32_t imm = (bits(r, 12, 12) << 8) | (bits(r, 11, 10) << 3) |
-                                 (bits(r, 6, 5) << 6) | (bits(r, 4, 3) << 1) |
-                                 (bits(r, 2, 2) << 5);
+                                 (bits(r, 6, 5) << 6) | (bits(r, 4, 3) << 1) | (bits(r, 2, 2) << 5);
             return make(f3 == 6 ? op::beq : op::bne, 0, rs1p, 0, sext(imm, 9), 2);
         }
         }
@@ -305,16 +313,20 @@ decoded_insn decode_compressed(uint16_t c) {
 
 const char* op_name(op o) {
     static const char* const names[] = {
-        "illegal", "lui", "auipc", "jal", "jalr", "beq", "bne", "blt", "bge", "bltu", "bgeu",
-        "lb", "lh", "lw", "ld", "lbu", "lhu", "lwu", "sb", "sh", "sw", "sd", "addi", "slti",
-        "sltiu", "xori", "ori", "andi", "slli", "srli", "srai", "add", "sub", "sll", "slt",
-        "sltu", "xor", "srl", "sra", "or", "and", "addiw", "slliw", "srliw", "sraiw", "addw",
-        "subw", "sllw", "srlw", "sraw", "fence", "fence.i", "ecall", "ebreak", "mret", "sret",
-        "wfi", "sfence.vma", "csrrw", "csrrs", "csrrc", "csrrwi", "csrrsi", "csrrci", "mul",
-        "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu", "mulw", "divw", "divuw", "remw",
-        "remuw", "lr.w", "sc.w", "amoswap.w", "amoadd.w", "amoxor.w", "amoand.w", "amoor.w",
-        "amomin.w", "amomax.w", "amominu.w", "amomaxu.w", "lr.d", "sc.d", "amoswap.d",
-        "amoadd.d", "amoxor.d", "amoand.d", "amoor.d", "amomin.d", "amomax.d", "amominu.d",
+        "illegal",  "lui",        "auipc",     "jal",       "jalr",     "beq",      "bne",
+        "blt",      "bge",        "bltu",      "bgeu",      "lb",       "lh",       "lw",
+        "ld",       "lbu",        "lhu",       "lwu",       "sb",       "sh",       "sw",
+        "sd",       "addi",       "slti",      "sltiu",     "xori",     "ori",      "andi",
+        "slli",     "srli",       "srai",      "add",       "sub",      "sll",      "slt",
+        "sltu",     "xor",        "srl",       "sra",       "or",       "and",      "addiw",
+        "slliw",    "srliw",      "sraiw",     "addw",      "subw",     "sllw",     "srlw",
+        "sraw",     "fence",      "fence.i",   "ecall",     "ebreak",   "mret",     "sret",
+        "wfi",      "sfence.vma", "csrrw",     "csrrs",     "csrrc",    "csrrwi",   "csrrsi",
+        "csrrci",   "mul",        "mulh",      "mulhsu",    "mulhu",    "div",      "divu",
+        "rem",      "remu",       "mulw",      "divw",      "divuw",    "remw",     "remuw",
+        "lr.w",     "sc.w",       "amoswap.w", "amoadd.w",  "amoxor.w", "amoand.w", "amoor.w",
+        "amomin.w", "amomax.w",   "amominu.w", "amomaxu.w", "lr.d",     "sc.d",     "amoswap.d",
+        "amoadd.d", "amoxor.d",   "amoand.d",  "amoor.d",   "amomin.d", "amomax.d", "amominu.d",
         "amomaxu.d"};
     static_assert(sizeof(names) / sizeof(names[0]) == static_cast<size_t>(op::count_),
                   "op_name table out of step with the op enum");

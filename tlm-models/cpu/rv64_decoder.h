@@ -6,6 +6,8 @@
 
 namespace rainier::rv64 {
 
+// One line per instruction group reads better than one per opcode.
+// clang-format off
 enum class op : uint8_t {
     illegal,
     // RV64I
@@ -29,6 +31,7 @@ enum class op : uint8_t {
     amomin_d, amomax_d, amominu_d, amomaxu_d,
     count_
 };
+// clang-format on
 
 const char* op_name(op o);
 
@@ -42,7 +45,9 @@ struct decoded_insn {
 };
 
 // Length in bytes of the instruction whose low 16 bits are given.
-inline unsigned insn_length(uint32_t low_bits) { return (low_bits & 3) == 3 ? 4 : 2; }
+inline unsigned insn_length(uint32_t low_bits) {
+    return (low_bits & 3) == 3 ? 4 : 2;
+}
 
 decoded_insn decode(uint32_t raw);
 decoded_insn decode_compressed(uint16_t raw);

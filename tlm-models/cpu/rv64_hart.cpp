@@ -11,18 +11,19 @@ namespace {
 constexpr uint64_t misa_value = (uint64_t(2) << 62) | (1u << ('A' - 'A')) | (1u << ('C' - 'A')) |
                                 (1u << ('I' - 'A')) | (1u << ('M' - 'A')) | (1u << ('S' - 'A')) |
                                 (1u << ('U' - 'A'));
-constexpr uint64_t mstatus_writable = mstatus::sie | mstatus::mie | mstatus::spie |
-                                      mstatus::mpie | mstatus::spp | mstatus::mpp |
-                                      mstatus::mprv | mstatus::sum | mstatus::mxr |
-                                      mstatus::tvm | mstatus::tw | mstatus::tsr;
-constexpr uint64_t sstatus_writable = mstatus::sie | mstatus::spie | mstatus::spp |
-                                      mstatus::sum | mstatus::mxr;
+constexpr uint64_t mstatus_writable = mstatus::sie | mstatus::mie | mstatus::spie | mstatus::mpie |
+                                      mstatus::spp | mstatus::mpp | mstatus::mprv | mstatus::sum |
+                                      mstatus::mxr | mstatus::tvm | mstatus::tw | mstatus::tsr;
+constexpr uint64_t sstatus_writable =
+    mstatus::sie | mstatus::spie | mstatus::spp | mstatus::sum | mstatus::mxr;
 // Exceptions that may be delegated to S-mode (not ecall from M).
 constexpr uint64_t medeleg_writable = 0xb3ff;
 constexpr uint32_t semihost_entry = 0x01f01013; // slli x0, x0, 0x1f
 constexpr uint32_t semihost_exit = 0x40705013;  // srai x0, x0, 7
 
-int64_t sext32(uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); }
+int64_t sext32(uint64_t v) {
+    return static_cast<int32_t>(static_cast<uint32_t>(v));
+}
 
 } // namespace
 
@@ -164,8 +165,10 @@ uint64_t hart::run(uint64_t max_steps) {
             take_trap(t.cause, t.tval, false);
         }
     }
-    if (m_halt) m_last_stop = stop_reason::halt;
-    else if (m_wfi) m_last_stop = stop_reason::wfi;
+    if (m_halt)
+        m_last_stop = stop_reason::halt;
+    else if (m_wfi)
+        m_last_stop = stop_reason::wfi;
     return m_steps - start;
 }
 
@@ -246,10 +249,9 @@ void hart::clear_debug_points() {
 
 void hart::check_watch(uint64_t va, unsigned len, access_type type) {
     for (const watchpoint& w : m_watchpoints) {
-        const bool kind_matches =
-            w.kind == watch_kind::access ||
-            (w.kind == watch_kind::write && type == access_type::store) ||
-            (w.kind == watch_kind::read && type == access_type::load);
+        const bool kind_matches = w.kind == watch_kind::access ||
+                                  (w.kind == watch_kind::write && type == access_type::store) ||
+                                  (w.kind == watch_kind::read && type == access_type::load);
         if (kind_matches && va < w.addr + w.len && w.addr < va + len) {
             m_watch_hit = true;
             m_watch_hit_addr = w.addr;
@@ -286,25 +288,30 @@ T hart::amo(const decoded_insn& d) {
         old = load<T>(addr);
     } catch (const trap& t) {
         const bool page = t.cause == static_cast<uint64_t>(cause::load_page_fault);
-        throw trap{static_cast<uint64_t>(page ? cause::store_page_fault : cause::store_access_fault),
-                   t.tval};
+        throw trap{
+            static_cast<uint64_t>(page ? cause::store_page_fault : cause::store_access_fault),
+            t.tval};
     }
     using S = std::make_signed_t<T>;
     const T src = static_cast<T>(m_x[d.rs2]);
     T result;
     switch (d.opcode) {
-    case op::amoswap_w: case op::amoswap_d: result = src; break;
-    case op::amoadd_w: case op::amoadd_d: result = static_cast<T>(old + src); break;
-    case op::amoxor_w: case op::amoxor_d: result = old ^ src; break;
-    case op::amoand_w: case op::amoand_d: result = old & src; break;
-    case op::amoor_w: case op::amoor_d: result = old | src; break;
-    case op::amomin_w: case op::amomin_d:
-        result = static_cast<S>(old) < static_cast<S>(src) ? old : src;
-        break;
-    case op::amomax_w: case op::amomax_d:
-        result = static_cast<S>(old) > static_cast<S>(src) ? old : src;
-        break;
-    case op::amominu_w: case op::amominu_d: result = old < src ? old : src; break;
+    case op::amoswap_w:
+    case op::amoswap_d: result = src; break;
+    case op::amoadd_w:
+    case op::amoadd_d: result = static_cast<T>(old + src); break;
+    case op::amoxor_w:
+    case op::amoxor_d: result = old ^ src; break;
+    case op::amoand_w:
+    case op::amoand_d: result = old & src; break;
+    case op::amoor_w:
+    case op::amoor_d: result = old | src; break;
+    case op::amomin_w:
+    case op::amomin_d: result = static_cast<S>(old) < static_cast<S>(src) ? old : src; break;
+    case op::amomax_w:
+    case op::amomax_d: result = static_cast<S>(old) > static_cast<S>(src) ? old : src; break;
+    case op::amominu_w:
+    case op::amominu_d: result = old < src ? old : src; break;
     default: result = old > src ? old : src; break; // amomaxu
     }
     store<T>(addr, result);
@@ -335,19 +342,34 @@ inline bool hart::execute_plain(const decoded_insn& d, uint64_t pc, uint64_t& ne
     case op::illegal: illegal_insn();
     case op::lui: x[d.rd] = imm; break;
     case op::auipc: x[d.rd] = pc + imm; break;
-    case op::jal: x[d.rd] = next; next = pc + imm; break;
+    case op::jal:
+        x[d.rd] = next;
+        next = pc + imm;
+        break;
     case op::jalr: {
         const uint64_t target = (a + imm) & ~uint64_t(1);
         x[d.rd] = next;
         next = target;
         break;
     }
-    case op::beq: if (a == b) next = pc + imm; break;
-    case op::bne: if (a != b) next = pc + imm; break;
-    case op::blt: if (int64_t(a) < int64_t(b)) next = pc + imm; break;
-    case op::bge: if (int64_t(a) >= int64_t(b)) next = pc + imm; break;
-    case op::bltu: if (a < b) next = pc + imm; break;
-    case op::bgeu: if (a >= b) next = pc + imm; break;
+    case op::beq:
+        if (a == b) next = pc + imm;
+        break;
+    case op::bne:
+        if (a != b) next = pc + imm;
+        break;
+    case op::blt:
+        if (int64_t(a) < int64_t(b)) next = pc + imm;
+        break;
+    case op::bge:
+        if (int64_t(a) >= int64_t(b)) next = pc + imm;
+        break;
+    case op::bltu:
+        if (a < b) next = pc + imm;
+        break;
+    case op::bgeu:
+        if (a >= b) next = pc + imm;
+        break;
     case op::lb: x[d.rd] = static_cast<int8_t>(load<uint8_t>(a + imm)); break;
     case op::lh: x[d.rd] = static_cast<int16_t>(load<uint16_t>(a + imm)); break;
     case op::lw: x[d.rd] = static_cast<int32_t>(load<uint32_t>(a + imm)); break;
@@ -399,23 +421,32 @@ inline bool hart::execute_plain(const decoded_insn& d, uint64_t pc, uint64_t& ne
         x[d.rd] = static_cast<uint64_t>(((unsigned __int128)a * (unsigned __int128)b) >> 64);
         break;
     case op::div:
-        if (b == 0) x[d.rd] = ~uint64_t(0);
-        else if (int64_t(a) == std::numeric_limits<int64_t>::min() && int64_t(b) == -1) x[d.rd] = a;
-        else x[d.rd] = static_cast<uint64_t>(int64_t(a) / int64_t(b));
+        if (b == 0)
+            x[d.rd] = ~uint64_t(0);
+        else if (int64_t(a) == std::numeric_limits<int64_t>::min() && int64_t(b) == -1)
+            x[d.rd] = a;
+        else
+            x[d.rd] = static_cast<uint64_t>(int64_t(a) / int64_t(b));
         break;
     case op::divu: x[d.rd] = b == 0 ? ~uint64_t(0) : a / b; break;
     case op::rem:
-        if (b == 0) x[d.rd] = a;
-        else if (int64_t(a) == std::numeric_limits<int64_t>::min() && int64_t(b) == -1) x[d.rd] = 0;
-        else x[d.rd] = static_cast<uint64_t>(int64_t(a) % int64_t(b));
+        if (b == 0)
+            x[d.rd] = a;
+        else if (int64_t(a) == std::numeric_limits<int64_t>::min() && int64_t(b) == -1)
+            x[d.rd] = 0;
+        else
+            x[d.rd] = static_cast<uint64_t>(int64_t(a) % int64_t(b));
         break;
     case op::remu: x[d.rd] = b == 0 ? a : a % b; break;
     case op::mulw: x[d.rd] = sext32(uint32_t(a) * uint32_t(b)); break;
     case op::divw: {
         const int32_t sa = int32_t(a), sb = int32_t(b);
-        if (sb == 0) x[d.rd] = ~uint64_t(0);
-        else if (sa == std::numeric_limits<int32_t>::min() && sb == -1) x[d.rd] = sext32(uint32_t(sa));
-        else x[d.rd] = static_cast<uint64_t>(int64_t(sa / sb));
+        if (sb == 0)
+            x[d.rd] = ~uint64_t(0);
+        else if (sa == std::numeric_limits<int32_t>::min() && sb == -1)
+            x[d.rd] = sext32(uint32_t(sa));
+        else
+            x[d.rd] = static_cast<uint64_t>(int64_t(sa / sb));
         break;
     }
     case op::divuw: {
@@ -425,9 +456,12 @@ inline bool hart::execute_plain(const decoded_insn& d, uint64_t pc, uint64_t& ne
     }
     case op::remw: {
         const int32_t sa = int32_t(a), sb = int32_t(b);
-        if (sb == 0) x[d.rd] = static_cast<uint64_t>(int64_t(sa));
-        else if (sa == std::numeric_limits<int32_t>::min() && sb == -1) x[d.rd] = 0;
-        else x[d.rd] = static_cast<uint64_t>(int64_t(sa % sb));
+        if (sb == 0)
+            x[d.rd] = static_cast<uint64_t>(int64_t(sa));
+        else if (sa == std::numeric_limits<int32_t>::min() && sb == -1)
+            x[d.rd] = 0;
+        else
+            x[d.rd] = static_cast<uint64_t>(int64_t(sa % sb));
         break;
     }
     case op::remuw: {
@@ -452,22 +486,32 @@ inline bool hart::execute_plain(const decoded_insn& d, uint64_t pc, uint64_t& ne
         const bool ok = m_reservation_valid && m_reservation == a;
         m_reservation_valid = false;
         if (ok) {
-            if (size == 4) store<uint32_t>(a, static_cast<uint32_t>(b));
-            else store<uint64_t>(a, b);
+            if (size == 4)
+                store<uint32_t>(a, static_cast<uint32_t>(b));
+            else
+                store<uint64_t>(a, b);
         }
         x[d.rd] = ok ? 0 : 1;
         break;
     }
-    case op::amoswap_w: case op::amoadd_w: case op::amoxor_w: case op::amoand_w:
-    case op::amoor_w: case op::amomin_w: case op::amomax_w: case op::amominu_w:
-    case op::amomaxu_w:
-        x[d.rd] = static_cast<uint64_t>(int64_t(int32_t(amo<uint32_t>(d))));
-        break;
-    case op::amoswap_d: case op::amoadd_d: case op::amoxor_d: case op::amoand_d:
-    case op::amoor_d: case op::amomin_d: case op::amomax_d: case op::amominu_d:
-    case op::amomaxu_d:
-        x[d.rd] = amo<uint64_t>(d);
-        break;
+    case op::amoswap_w:
+    case op::amoadd_w:
+    case op::amoxor_w:
+    case op::amoand_w:
+    case op::amoor_w:
+    case op::amomin_w:
+    case op::amomax_w:
+    case op::amominu_w:
+    case op::amomaxu_w: x[d.rd] = static_cast<uint64_t>(int64_t(int32_t(amo<uint32_t>(d)))); break;
+    case op::amoswap_d:
+    case op::amoadd_d:
+    case op::amoxor_d:
+    case op::amoand_d:
+    case op::amoor_d:
+    case op::amomin_d:
+    case op::amomax_d:
+    case op::amominu_d:
+    case op::amomaxu_d: x[d.rd] = amo<uint64_t>(d); break;
     case op::fence:
     case op::fence_i: // the decoded caches compare raw bits, so they are always coherent
         break;
@@ -480,7 +524,9 @@ bool hart::plain_op(op o) {
     return o != op::illegal && !(o >= op::fence_i && o <= op::csrrci);
 }
 
-bool hart::ends_block(op o) { return o >= op::jal && o <= op::bgeu; }
+bool hart::ends_block(op o) {
+    return o >= op::jal && o <= op::bgeu;
+}
 
 void hart::build_block(block& blk, uint64_t pc, const uint8_t* host) {
     // Straight-line code inside one page, up to the first branch or jump (included) or the
@@ -805,13 +851,14 @@ bool hart::check_interrupts() {
     const uint64_t pending = mip() & m_mie;
     const uint64_t m_pending = pending & ~m_mideleg;
     const uint64_t s_pending = pending & m_mideleg;
-    const bool m_enabled =
-        m_priv != privilege::machine || (m_mstatus & mstatus::mie);
+    const bool m_enabled = m_priv != privilege::machine || (m_mstatus & mstatus::mie);
     const bool s_enabled = m_priv == privilege::user ||
                            (m_priv == privilege::supervisor && (m_mstatus & mstatus::sie));
     uint64_t candidates = 0;
-    if (m_enabled && m_pending) candidates = m_pending;
-    else if (s_enabled && s_pending) candidates = s_pending;
+    if (m_enabled && m_pending)
+        candidates = m_pending;
+    else if (s_enabled && s_pending)
+        candidates = s_pending;
     if (candidates == 0) return false;
     static const unsigned order[] = {irq::mei, irq::msi, irq::mti, irq::sei, irq::ssi, irq::sti};
     for (unsigned n : order) {
@@ -848,8 +895,8 @@ void hart::take_trap(uint64_t code, uint64_t tval, bool interrupt) {
         m_stval = tval;
         m_mstatus = (m_mstatus & ~mstatus::spie) | ((m_mstatus & mstatus::sie) ? mstatus::spie : 0);
         m_mstatus &= ~mstatus::sie;
-        m_mstatus = (m_mstatus & ~mstatus::spp) |
-                    (m_priv == privilege::supervisor ? mstatus::spp : 0);
+        m_mstatus =
+            (m_mstatus & ~mstatus::spp) | (m_priv == privilege::supervisor ? mstatus::spp : 0);
         m_priv = privilege::supervisor;
         flush_tlb();
         const uint64_t base = m_stvec & ~uint64_t(3);

@@ -8,8 +8,7 @@ namespace rainier::rv64 {
 
 namespace {
 
-constexpr uint64_t pte_v = 1, pte_r = 2, pte_w = 4, pte_x = 8, pte_u = 16, pte_a = 64,
-                   pte_d = 128;
+constexpr uint64_t pte_v = 1, pte_r = 2, pte_w = 4, pte_x = 8, pte_u = 16, pte_a = 64, pte_d = 128;
 constexpr uint64_t ppn_mask = (uint64_t(1) << 44) - 1;
 
 cause fault_cause(access_type type, bool page) {
@@ -32,7 +31,8 @@ void hart::page_fault(access_type type, uint64_t va) {
 
 void hart::flush_tlb() {
     for (auto& table : m_tlb)
-        for (tlb_entry& e : table) e = tlb_entry{};
+        for (tlb_entry& e : table)
+            e = tlb_entry{};
 }
 
 void hart::add_dmi(uint64_t start, uint64_t end, uint8_t* ptr, bool writable) {
@@ -43,7 +43,8 @@ void hart::add_dmi(uint64_t start, uint64_t end, uint8_t* ptr, bool writable) {
         }
     }
     // Table full: replace the oldest entry; the TLB may point into it.
-    for (unsigned i = 1; i < max_dmi; ++i) m_dmi[i - 1] = m_dmi[i];
+    for (unsigned i = 1; i < max_dmi; ++i)
+        m_dmi[i - 1] = m_dmi[i];
     m_dmi[max_dmi - 1] = dmi_region{start, end, ptr, writable};
     flush_tlb();
 }
@@ -137,7 +138,7 @@ void hart::access_slow(uint64_t va, void* data, unsigned len, access_type type) 
         }
         if (m_cfg.misaligned_traps)
             throw trap{static_cast<uint64_t>(type == access_type::load ? cause::load_misaligned
-                                                                      : cause::store_misaligned),
+                                                                       : cause::store_misaligned),
                        va};
         // Done in hardware, byte by byte. For a store, every byte is checked before any is
         // written, so a fault leaves memory unchanged.
@@ -151,7 +152,8 @@ void hart::access_slow(uint64_t va, void* data, unsigned len, access_type type) 
                     access_fault(type, va + i);
             }
         }
-        for (unsigned i = 0; i < len; ++i) access_slow(va + i, bytes + i, 1, type);
+        for (unsigned i = 0; i < len; ++i)
+            access_slow(va + i, bytes + i, 1, type);
         return;
     }
     const uint64_t pa = translate(va, type);
@@ -170,8 +172,8 @@ void hart::access_slow(uint64_t va, void* data, unsigned len, access_type type) 
             e.host = r->ptr + (page - r->start);
         }
     }
-    const bool ok = write ? phys_write(pa, data, len)
-                          : phys_read(pa, data, len, type == access_type::fetch);
+    const bool ok =
+        write ? phys_write(pa, data, len) : phys_read(pa, data, len, type == access_type::fetch);
     if (!ok) access_fault(type, va);
 }
 

@@ -14,7 +14,8 @@ void pmp::reset() {
 uint64_t pmp::read_cfg(unsigned cfg_csr) const {
     uint64_t v = 0;
     const unsigned base = cfg_csr * 4;
-    for (unsigned i = 0; i < 8; ++i) v |= uint64_t(m_cfg[base + i]) << (8 * i);
+    for (unsigned i = 0; i < 8; ++i)
+        v |= uint64_t(m_cfg[base + i]) << (8 * i);
     return v;
 }
 
@@ -28,7 +29,9 @@ void pmp::write_cfg(unsigned cfg_csr, uint64_t value) {
     }
 }
 
-uint64_t pmp::read_addr(unsigned entry) const { return m_addr[entry]; }
+uint64_t pmp::read_addr(unsigned entry) const {
+    return m_addr[entry];
+}
 
 void pmp::write_addr(unsigned entry, uint64_t value) {
     if (m_cfg[entry] & locked) return;
@@ -56,7 +59,8 @@ bool pmp::range(unsigned entry, uint64_t& first, uint64_t& last) const {
         return true;
     case a_napot: {
         unsigned ones = 0;
-        while (ones < 54 && ((a >> ones) & 1)) ++ones;
+        while (ones < 54 && ((a >> ones) & 1))
+            ++ones;
         if (ones >= 54) { // the whole address space
             first = 0;
             last = ~uint64_t(0);

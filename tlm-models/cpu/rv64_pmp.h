@@ -28,8 +28,16 @@ public:
     bool page_uniform(uint64_t page, privilege priv) const;
 
 private:
-    enum : uint8_t { r = 1, w = 2, x = 4, a_mask = 0x18, a_tor = 0x08, a_na4 = 0x10,
-                     a_napot = 0x18, locked = 0x80 };
+    enum : uint8_t {
+        r = 1,
+        w = 2,
+        x = 4,
+        a_mask = 0x18,
+        a_tor = 0x08,
+        a_na4 = 0x10,
+        a_napot = 0x18,
+        locked = 0x80
+    };
     // Inclusive byte range of an active entry; false if it matches nothing.
     bool range(unsigned entry, uint64_t& first, uint64_t& last) const;
     bool allows(unsigned entry, access_type type, privilege priv) const;

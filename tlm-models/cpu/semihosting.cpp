@@ -15,11 +15,29 @@ namespace rainier::rv64 {
 namespace {
 
 enum : uint64_t {
-    sys_open = 0x01, sys_close = 0x02, sys_writec = 0x03, sys_write0 = 0x04, sys_write = 0x05,
-    sys_read = 0x06, sys_readc = 0x07, sys_iserror = 0x08, sys_istty = 0x09, sys_seek = 0x0a,
-    sys_flen = 0x0c, sys_tmpnam = 0x0d, sys_remove = 0x0e, sys_rename = 0x0f, sys_clock = 0x10,
-    sys_time = 0x11, sys_system = 0x12, sys_errno = 0x13, sys_get_cmdline = 0x15,
-    sys_heapinfo = 0x16, sys_exit = 0x18, sys_exit_extended = 0x20, sys_elapsed = 0x30,
+    sys_open = 0x01,
+    sys_close = 0x02,
+    sys_writec = 0x03,
+    sys_write0 = 0x04,
+    sys_write = 0x05,
+    sys_read = 0x06,
+    sys_readc = 0x07,
+    sys_iserror = 0x08,
+    sys_istty = 0x09,
+    sys_seek = 0x0a,
+    sys_flen = 0x0c,
+    sys_tmpnam = 0x0d,
+    sys_remove = 0x0e,
+    sys_rename = 0x0f,
+    sys_clock = 0x10,
+    sys_time = 0x11,
+    sys_system = 0x12,
+    sys_errno = 0x13,
+    sys_get_cmdline = 0x15,
+    sys_heapinfo = 0x16,
+    sys_exit = 0x18,
+    sys_exit_extended = 0x20,
+    sys_elapsed = 0x30,
     sys_tickfreq = 0x31,
 };
 constexpr uint64_t adp_stopped_application_exit = 0x20026;
@@ -99,11 +117,18 @@ int64_t semihosting_host::open(hart& h, uint64_t name_addr, uint64_t mode, uint6
             return -1;
         }
         // Modes: r, rb, r+, r+b, w, wb, w+, w+b, a, ab, a+, a+b (index 0..11).
-        static const int flags[] = {O_RDONLY, O_RDONLY, O_RDWR, O_RDWR,
-                                    O_WRONLY | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_TRUNC,
-                                    O_RDWR | O_CREAT | O_TRUNC, O_RDWR | O_CREAT | O_TRUNC,
-                                    O_WRONLY | O_CREAT | O_APPEND, O_WRONLY | O_CREAT | O_APPEND,
-                                    O_RDWR | O_CREAT | O_APPEND, O_RDWR | O_CREAT | O_APPEND};
+        static const int flags[] = {O_RDONLY,
+                                    O_RDONLY,
+                                    O_RDWR,
+                                    O_RDWR,
+                                    O_WRONLY | O_CREAT | O_TRUNC,
+                                    O_WRONLY | O_CREAT | O_TRUNC,
+                                    O_RDWR | O_CREAT | O_TRUNC,
+                                    O_RDWR | O_CREAT | O_TRUNC,
+                                    O_WRONLY | O_CREAT | O_APPEND,
+                                    O_WRONLY | O_CREAT | O_APPEND,
+                                    O_RDWR | O_CREAT | O_APPEND,
+                                    O_RDWR | O_CREAT | O_APPEND};
         if (mode > 11) {
             m_errno = EINVAL;
             return -1;

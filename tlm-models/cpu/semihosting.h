@@ -15,13 +15,13 @@ namespace rainier::rv64 {
 class semihosting_host {
 public:
     struct config {
-        std::string file_root;       // empty: no host file access
-        std::string command_line;    // answered to SYS_GET_CMDLINE
+        std::string file_root;    // empty: no host file access
+        std::string command_line; // answered to SYS_GET_CMDLINE
     };
     std::function<void(const char* data, size_t len)> console_write;
     std::function<int()> console_read; // -1 when no input
     std::function<void(int code)> exit;
-    std::function<uint64_t()> now_ns;  // simulated time
+    std::function<uint64_t()> now_ns; // simulated time
 
     explicit semihosting_host(const config& cfg);
     ~semihosting_host();

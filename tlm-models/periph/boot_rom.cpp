@@ -23,11 +23,11 @@ boot_rom::boot_rom(sc_core::sc_module_name name, uint64_t size) : memory(name, s
 
 void boot_rom::program(uint64_t entry, uint64_t dtb_addr) {
     const uint32_t code[] = {
-        (0u << 12) | (t0 << 7) | op_auipc,                        // auipc t0, 0
-        i_type(op_system, a0, funct3_csrrs, 0, csr_mhartid),      // csrr  a0, mhartid
-        i_type(op_load, a1, funct3_ld, t0, dtb_slot),             // ld    a1, dtb_slot(t0)
-        i_type(op_load, t0, funct3_ld, t0, entry_slot),           // ld    t0, entry_slot(t0)
-        i_type(op_jalr, 0, 0, t0, 0),                             // jr    t0
+        (0u << 12) | (t0 << 7) | op_auipc,                   // auipc t0, 0
+        i_type(op_system, a0, funct3_csrrs, 0, csr_mhartid), // csrr  a0, mhartid
+        i_type(op_load, a1, funct3_ld, t0, dtb_slot),        // ld    a1, dtb_slot(t0)
+        i_type(op_load, t0, funct3_ld, t0, entry_slot),      // ld    t0, entry_slot(t0)
+        i_type(op_jalr, 0, 0, t0, 0),                        // jr    t0
     };
     static_assert(sizeof(code) <= entry_slot, "boot code overlaps its data");
     load(0, code, sizeof(code));

@@ -15,10 +15,11 @@ clint::clint(sc_core::sc_module_name name, uint64_t timebase_hz)
         m_regs.value("msip") = v & 1;
         msip.write(v & 1);
     }));
-    m_regs.add(reg_def("mtimecmp", CLINT_MTIMECMP(0), 8).reset_to(~uint64_t(0)).writes([this](uint64_t v) {
-        m_mtimecmp = v;
-        update_timer(m_access_time);
-    }));
+    m_regs.add(
+        reg_def("mtimecmp", CLINT_MTIMECMP(0), 8).reset_to(~uint64_t(0)).writes([this](uint64_t v) {
+            m_mtimecmp = v;
+            update_timer(m_access_time);
+        }));
     m_regs.add(reg_def("mtime", CLINT_MTIME, 8)
                    .reads([this] { return mtime_at(m_access_time); })
                    .writes([this](uint64_t v) {
@@ -49,13 +50,15 @@ void clint::update_timer(sc_core::sc_time now) {
     // Wake when mtime reaches mtimecmp, counted from kernel time (the access may be ahead).
     const uint64_t ticks_left = m_mtimecmp - mtime;
     const double max_ticks = 1e12; // far beyond any run; avoids overflowing sc_time
-    const sc_core::sc_time at =
-        now + m_tick * (static_cast<double>(ticks_left) < max_ticks ? static_cast<double>(ticks_left)
-                                                                    : max_ticks);
+    const sc_core::sc_time at = now + m_tick * (static_cast<double>(ticks_left) < max_ticks
+                                                    ? static_cast<double>(ticks_left)
+                                                    : max_ticks);
     m_timer_event.notify(at - sc_core::sc_time_stamp());
 }
 
-void clint::timer_expired() { update_timer(sc_core::sc_time_stamp()); }
+void clint::timer_expired() {
+    update_timer(sc_core::sc_time_stamp());
+}
 
 void clint::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
     m_access_time = sc_core::sc_time_stamp() + delay;

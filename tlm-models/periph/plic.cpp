@@ -31,8 +31,7 @@ plic::plic(sc_core::sc_module_name name, unsigned num_sources, unsigned num_cont
                 if (m_pending[w * 32 + b]) v |= uint64_t(1) << b;
             return v;
         };
-        m_regs.add(reg_def("pending" + std::to_string(w), PLIC_PENDING(w), 4,
-                           reg_access::read_only)
+        m_regs.add(reg_def("pending" + std::to_string(w), PLIC_PENDING(w), 4, reg_access::read_only)
                        .reads(pending_word)
                        .peeks(pending_word));
     }
@@ -101,13 +100,16 @@ void plic::complete(unsigned ctx, uint64_t src) {
 }
 
 void plic::update() {
-    for (unsigned c = 0; c < context.size(); ++c) context[c].write(best_pending(c) != 0);
+    for (unsigned c = 0; c < context.size(); ++c)
+        context[c].write(best_pending(c) != 0);
 }
 
 void plic::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
     m_regs.transport(trans, false);
 }
 
-unsigned plic::transport_dbg(tlm::tlm_generic_payload& trans) { return m_regs.transport_dbg(trans); }
+unsigned plic::transport_dbg(tlm::tlm_generic_payload& trans) {
+    return m_regs.transport_dbg(trans);
+}
 
 } // namespace rainier

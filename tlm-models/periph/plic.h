@@ -34,7 +34,7 @@ private:
     unsigned m_num_sources;
     std::vector<uint32_t> m_priority;
     std::vector<bool> m_pending;
-    std::vector<bool> m_in_service; // claimed, not yet completed
+    std::vector<bool> m_in_service;              // claimed, not yet completed
     std::vector<std::vector<uint32_t>> m_enable; // [ctx][word]
     std::vector<uint32_t> m_threshold;
     register_bank m_regs;

@@ -10,8 +10,10 @@ sim_control::sim_control(sc_core::sc_module_name name, run_control& run)
     : sc_module(name), in("in"), m_run(run), m_regs(this->name()) {
     in.register_b_transport(this, &sim_control::b_transport);
     in.register_transport_dbg(this, &sim_control::transport_dbg);
-    m_regs.add(reg_def("finisher", SIMCTL_FINISHER, 4, reg_access::write_only)
-                   .writes([this](uint64_t v) { finish(v); }));
+    m_regs.add(
+        reg_def("finisher", SIMCTL_FINISHER, 4, reg_access::write_only).writes([this](uint64_t v) {
+            finish(v);
+        }));
 }
 
 void sim_control::finish(uint64_t value) {

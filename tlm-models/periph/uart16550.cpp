@@ -9,7 +9,9 @@ uart16550::uart16550(sc_core::sc_module_name name) : sc_module(name), in("in") {
     in.register_transport_dbg(this, &uart16550::transport_dbg);
 }
 
-size_t uart16550::m_rx_depth() const { return (m_fcr & UART_FCR_ENABLE) ? UART_FIFO_DEPTH : 1; }
+size_t uart16550::m_rx_depth() const {
+    return (m_fcr & UART_FCR_ENABLE) ? UART_FIFO_DEPTH : 1;
+}
 
 void uart16550::receive(uint8_t c) {
     if (m_rx.size() >= m_rx_depth()) {
@@ -29,14 +31,19 @@ uint8_t uart16550::lsr() const {
 
 uint8_t uart16550::iir() const {
     uint8_t id = UART_IIR_NO_INT;
-    if ((m_ier & UART_IER_ELSI) && m_overrun) id = UART_IIR_RLS;
-    else if ((m_ier & UART_IER_ERBFI) && !m_rx.empty()) id = UART_IIR_RDA;
-    else if ((m_ier & UART_IER_ETBEI) && m_thr_interrupt) id = UART_IIR_THRE;
+    if ((m_ier & UART_IER_ELSI) && m_overrun)
+        id = UART_IIR_RLS;
+    else if ((m_ier & UART_IER_ERBFI) && !m_rx.empty())
+        id = UART_IIR_RDA;
+    else if ((m_ier & UART_IER_ETBEI) && m_thr_interrupt)
+        id = UART_IIR_THRE;
     if (m_fcr & UART_FCR_ENABLE) id |= UART_IIR_FIFO_ENABLED;
     return id;
 }
 
-void uart16550::update_irq() { irq.write((iir() & UART_IIR_NO_INT) == 0); }
+void uart16550::update_irq() {
+    irq.write((iir() & UART_IIR_NO_INT) == 0);
+}
 
 uint8_t uart16550::read_reg(unsigned reg, bool debug) {
     const bool dlab = m_lcr & UART_LCR_DLAB;

@@ -19,7 +19,9 @@ wave_writer::wave_writer(const std::string& path, sc_core::sc_time start, sc_cor
     fstWriterSetVersion(m_ctx, "rainier-vp");
 }
 
-wave_writer::~wave_writer() { close(); }
+wave_writer::~wave_writer() {
+    close();
+}
 
 wave_writer::handle wave_writer::add_signal(const std::string& scope, const std::string& name,
                                             unsigned width) {
@@ -38,7 +40,8 @@ void wave_writer::change(handle h, sc_core::sc_time t, uint64_t value) {
 void wave_writer::declare_all() {
     // Scopes as a tree, signals sorted into them, so GTKWave shows one branch per block.
     std::map<std::string, std::vector<size_t>> by_scope;
-    for (size_t i = 0; i < m_signals.size(); ++i) by_scope[m_signals[i].scope].push_back(i);
+    for (size_t i = 0; i < m_signals.size(); ++i)
+        by_scope[m_signals[i].scope].push_back(i);
     std::vector<std::string> open;
     for (const auto& [scope, members] : by_scope) {
         std::vector<std::string> parts;
@@ -101,7 +104,8 @@ void wave_writer::flush_until(sc_core::sc_time t) {
         return a.ps != b.ps ? a.ps < b.ps : a.seq < b.seq;
     });
     size_t n = 0;
-    while (n < m_pending.size() && m_pending[n].ps < t.value()) emit(m_pending[n++]);
+    while (n < m_pending.size() && m_pending[n].ps < t.value())
+        emit(m_pending[n++]);
     m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<long>(n));
 }
 

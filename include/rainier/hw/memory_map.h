@@ -52,8 +52,8 @@
 #define RAINIER_PSUM_ACC_OFFSET RAINIER_U64(0x3000000)
 #define RAINIER_MAX_PARTITIONS 128
 
-#define RAINIER_CHIP_SRAM_BASE(chip, core)                                                      \
-    (RAINIER_CHIP_HBM_BASE + (chip) * RAINIER_CHIP_HBM_STRIDE + RAINIER_CHIP_CORE_SRAM_OFFSET + \
-     (core) * RAINIER_CHIP_CORE_SRAM_STRIDE)
+#define RAINIER_CHIP_SRAM_BASE(chip, core)                                                         \
+    (RAINIER_CHIP_HBM_BASE + (chip)*RAINIER_CHIP_HBM_STRIDE + RAINIER_CHIP_CORE_SRAM_OFFSET +      \
+     (core)*RAINIER_CHIP_CORE_SRAM_STRIDE)
 
 #endif

@@ -7,10 +7,10 @@
 
 #define SIMCTL_FINISHER 0x0
 
-#define SIMCTL_FINISHER_FAIL 0x3333  /* exit code in bits 31:16 */
+#define SIMCTL_FINISHER_FAIL 0x3333 /* exit code in bits 31:16 */
 #define SIMCTL_FINISHER_PASS 0x5555
 #define SIMCTL_FINISHER_RESET 0x7777
 
-#define SIMCTL_FAIL_CODE(code) ((((code) & 0xffff) << 16) | SIMCTL_FINISHER_FAIL)
+#define SIMCTL_FAIL_CODE(code) ((((code)&0xffff) << 16) | SIMCTL_FINISHER_FAIL)
 
 #endif
