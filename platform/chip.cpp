@@ -212,4 +212,11 @@ unsigned chip::ctrl_transport_dbg(tlm::tlm_generic_payload& trans) {
     return m_ctrl_regs.transport_dbg(trans);
 }
 
+void chip::attach_probes(const probes& p) {
+    const std::string group = name(); // e.g. "host.chip0"
+    m_hbm->attach_probes(p, group);
+    for (unsigned e = 0; e < m_dma.size(); ++e)
+        m_dma[e]->attach_probes(p, group, "dma" + std::to_string(e));
+}
+
 } // namespace rainier

@@ -19,6 +19,7 @@
 #include "core/register_bank.h"
 #include "dma_engine.h"
 #include "hbm.h"
+#include "probes.h"
 #include "psum.h"
 #include "rainier/hw/chip.h"
 #include "sbuf.h"
@@ -56,6 +57,7 @@ public:
     psum& psum_of(unsigned core) { return *m_psum[core]; }
     semaphore_block& semaphores(unsigned core) { return *m_sem[core]; }
     dma_engine& dma(unsigned global_index) { return *m_dma[global_index]; }
+    void attach_probes(const probes& p);
     unsigned num_dma() const { return static_cast<unsigned>(m_dma.size()); }
 
 private:

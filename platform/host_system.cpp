@@ -87,6 +87,8 @@ host_system::host_system(sc_core::sc_module_name name, const platform_config& cf
 void host_system::attach_probes(const probes& p) {
     m_probes = p;
     m_cpu->attach_probes(p, "host.cpu");
+    for (auto& c : m_chips)
+        c->attach_probes(p);
     if (p.wave) {
         m_wave_uart_tx = p.wave->add_signal("host.uart0", "tx", 8);
         p.wave->change(m_wave_uart_tx, sc_core::SC_ZERO_TIME, 0);

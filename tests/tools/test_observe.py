@@ -142,6 +142,31 @@ def case_layout(args, tmp):
             fail(f"scripts/rainier.gtkw names {line}, which the waveform lacks")
 
 
+def case_dma(args, tmp):
+    tl, st, fst = (os.path.join(tmp, n) for n in ("d.json", "d-stats.json", "d.fst"))
+    run(args, ["--timeline", tl, "--stats", st, "--wave", fst], "dma_copy")
+    events = json.load(open(tl))["traceEvents"]
+    rows = {e["args"]["name"] for e in events if e.get("name") == "thread_name"}
+    if not {"dma0.q0", "dma3.q3"} <= rows:
+        fail(f"one timeline row per DMA queue: {sorted(rows)}")
+    copies = [e for e in events if e["ph"] == "X" and e["name"] == "copy"]
+    if not copies or any(e["dur"] <= 0 or e["args"]["bytes"] <= 0 for e in copies):
+        fail("every descriptor is a slice with a duration and its byte count")
+    moved = json.load(open(st))["chips"][0]["dma"]["bytes"]
+    if sum(e["args"]["bytes"] for e in copies) != moved:
+        fail(f"slices account for every byte the engines moved ({moved})")
+    if not [e for e in events if e["ph"] == "C" and e["name"] == "HBM GB/s"]:
+        fail("an HBM bandwidth counter")
+    ids, changes = read_vcd(fst)
+    busy = [v for _, v in values_of(ids, changes, "host.chip0.dma0.busy")]
+    if 1 not in busy:
+        fail("DMA engine 0 is busy at some point")
+    run(args, ["--timeline", tl], "dma_error")
+    events = json.load(open(tl))["traceEvents"]
+    if not [e for e in events if e["ph"] == "X" and e["name"] == "error" and e["args"]["error"]]:
+        fail("a failing descriptor is an error slice with its code")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--vp", required=True)

@@ -1,5 +1,7 @@
 #include "dma_engine.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -269,12 +271,32 @@ unsigned dma_engine::transfer(const rainier_dma_desc& d, sc_core::sc_time& t) {
     return err;
 }
 
+void dma_engine::attach_probes(const probes& p, const std::string& group,
+                               const std::string& scope) {
+    m_probes = p;
+    if (p.trace)
+        for (unsigned q = 0; q < m_cfg.queues; ++q)
+            m_rows.push_back(p.trace->add_row(group, scope + ".q" + std::to_string(q)));
+    if (p.wave) {
+        m_wave_busy = p.wave->add_signal(group + "." + scope, "busy", 1);
+        m_wave_queue = p.wave->add_signal(group + "." + scope, "queue", 4);
+        p.wave->change(m_wave_busy, sc_core::SC_ZERO_TIME, 0);
+        p.wave->change(m_wave_queue, sc_core::SC_ZERO_TIME, 0);
+    }
+}
+
 void dma_engine::process(unsigned q) {
     *m_status = RAINIER_DMA_STATUS_BUSY;
+    const sc_core::sc_time started = sc_core::sc_time_stamp();
+    const uint64_t bytes_before = m_bytes;
+    if (m_probes.wave) {
+        m_probes.wave->change(m_wave_busy, started, 1);
+        m_probes.wave->change(m_wave_queue, started, q);
+    }
     const uint32_t head = static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_HEAD));
     const uint32_t size = static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_SIZE));
     const uint64_t at = qreg(q, RAINIER_DMA_Q_BASE) + uint64_t(head % size) * RAINIER_DMA_DESC_SIZE;
-    rainier_dma_desc d;
+    rainier_dma_desc d{};
     unsigned err = RAINIER_DMA_ERR_NONE;
     sc_core::sc_time t = sc_core::sc_time_stamp(), done;
     if (!request(tlm::TLM_READ_COMMAND, at, reinterpret_cast<uint8_t*>(&d), sizeof d, t, done,
@@ -299,6 +321,20 @@ void dma_engine::process(unsigned q) {
     qreg(q, RAINIER_DMA_Q_COMPLETED) = (qreg(q, RAINIER_DMA_Q_COMPLETED) + 1) & 0xffffffffu;
     ++m_descriptors;
     *m_status = 0;
+    if (m_probes.wave) m_probes.wave->change(m_wave_busy, sc_core::sc_time_stamp(), 0);
+    if (m_probes.trace) {
+        char src[24], dst[24];
+        std::snprintf(src, sizeof(src), "0x%llx", static_cast<unsigned long long>(d.src));
+        std::snprintf(dst, sizeof(dst), "0x%llx", static_cast<unsigned long long>(d.dst));
+        m_probes.trace->slice(m_rows[q], err == RAINIER_DMA_ERR_NONE ? "copy" : "error", started,
+                              sc_core::sc_time_stamp(),
+                              {{"index", head},
+                               {"src", src},
+                               {"dst", dst},
+                               {"bytes", m_bytes - bytes_before},
+                               {"tag", d.tag},
+                               {"error", err}});
+    }
     if (err != RAINIER_DMA_ERR_NONE) {
         qreg(q, RAINIER_DMA_Q_ERROR) = err;
         qreg(q, RAINIER_DMA_Q_ERROR_INDEX) = head;

@@ -19,6 +19,7 @@
 #include "access_pattern.h"
 #include "core/irq.h"
 #include "core/register_bank.h"
+#include "probes.h"
 #include "rainier/hw/dma.h"
 
 namespace rainier {
@@ -46,6 +47,10 @@ public:
     uint64_t descriptors() const { return m_descriptors; }
     uint64_t bytes() const { return m_bytes; }
     uint64_t requests() const { return m_requests; }
+
+    // Timeline: one row per queue, a slice per descriptor with its arguments. Waveform: busy
+    // and the queue being served.
+    void attach_probes(const probes& p, const std::string& group, const std::string& scope);
 
 private:
     struct queue {
@@ -88,6 +93,10 @@ private:
     sc_core::sc_time m_setup, m_lookahead;
     unsigned m_rr = 0;
     uint64_t m_descriptors = 0, m_bytes = 0, m_requests = 0;
+
+    probes m_probes;
+    std::vector<timeline::row> m_rows; // per queue
+    wave_writer::handle m_wave_busy = 0, m_wave_queue = 0;
 };
 
 } // namespace rainier

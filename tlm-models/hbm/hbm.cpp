@@ -92,6 +92,7 @@ void hbm_memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
     m_stats.latency_max_ps = std::max(m_stats.latency_max_ps, latency);
     m_stats.first_arrival_ps = std::min(m_stats.first_arrival_ps, arrival);
     m_stats.last_done_ps = std::max(m_stats.last_done_ps, done);
+    if (m_probes.trace) sample(arrival, len);
     delay = sc_core::sc_time::from_value(done - now);
     trans.set_dmi_allowed(true);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -121,6 +122,23 @@ bool hbm_memory::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dm
     dmi.set_write_latency(sc_core::SC_ZERO_TIME);
     dmi.allow_read_write();
     return true;
+}
+
+void hbm_memory::attach_probes(const probes& p, const std::string& group) {
+    m_probes = p;
+    m_group = group;
+}
+
+void hbm_memory::sample(uint64_t arrival_ps, unsigned len) {
+    if (m_sample_requests == 0) m_sample_start_ps = arrival_ps;
+    m_sample_bytes += len;
+    if (++m_sample_requests < 256) return;
+    if (arrival_ps > m_sample_start_ps) {
+        const double gbps = double(m_sample_bytes) / double(arrival_ps - m_sample_start_ps) * 1e3;
+        m_probes.trace->counter(m_group, "HBM GB/s", sc_core::sc_time::from_value(arrival_ps),
+                                gbps);
+    }
+    m_sample_requests = m_sample_bytes = 0;
 }
 
 void hbm_memory::print_stats(std::ostream& os) const {

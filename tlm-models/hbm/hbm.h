@@ -17,6 +17,7 @@
 #include "address_mapping.h"
 #include "bank_machine.h"
 #include "hbm_config.h"
+#include "probes.h"
 #include "sparse_store.h"
 
 namespace rainier {
@@ -43,6 +44,8 @@ public:
     const hbm::address_mapping& mapping() const { return *m_mapping; }
     const statistics& stats() const { return m_stats; }
     void print_stats(std::ostream& os) const; // one JSON object
+    // Timeline: an "HBM GB/s" counter, one value per 256 requests.
+    void attach_probes(const probes& p, const std::string& group);
 
 private:
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -57,6 +60,11 @@ private:
     hbm::bank_machine m_banks;
     uint64_t m_burst_bytes;
     statistics m_stats;
+
+    void sample(uint64_t arrival_ps, unsigned len);
+    probes m_probes;
+    std::string m_group;
+    uint64_t m_sample_requests = 0, m_sample_bytes = 0, m_sample_start_ps = 0;
 };
 
 } // namespace rainier
