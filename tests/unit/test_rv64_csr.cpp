@@ -128,7 +128,7 @@ TEST_F(csrs, unknown_csr_write_without_read_is_illegal) {
 
 TEST_F(csrs, hpm_and_unimplemented_pmp_are_read_only_zero) {
     set_x(t0, 0x1f);
-    // 16 PMP entries are implemented: pmpcfg4..14 and pmpaddr16..63 are the unimplemented ones.
+    // 16 PMP entries are implemented: pmpcfg4..14 and pmpaddr16..63 read as zero.
     for (unsigned num : {0xb03u /* mhpmcounter3 */, 0xb1fu, 0x323u /* mhpmevent3 */, 0x33fu,
                          0x3a4u /* pmpcfg4 */, 0x3aeu, 0x3c0u /* pmpaddr16 */, 0x3efu}) {
         EXPECT_TRUE(one(as::csrrw(zero, num, t0))) << std::hex << num;
