@@ -161,6 +161,11 @@ def case_dma(args, tmp):
     busy = [v for _, v in values_of(ids, changes, "host.chip0.dma0.busy")]
     if 1 not in busy:
         fail("DMA engine 0 is busy at some point")
+    # The copy is interleaved over every channel of the stack: each shows traffic.
+    for ch in range(16):
+        mbps = [v for _, v in values_of(ids, changes, f"host.chip0.hbm.stack0.ch{ch}.MBps")]
+        if max(mbps) <= 0:
+            fail(f"HBM channel {ch} shows no bandwidth during the copy")
     run(args, ["--timeline", tl], "dma_error")
     events = json.load(open(tl))["traceEvents"]
     if not [e for e in events if e["ph"] == "X" and e["name"] == "error" and e["args"]["error"]]:

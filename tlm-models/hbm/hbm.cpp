@@ -92,7 +92,7 @@ void hbm_memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
     m_stats.latency_max_ps = std::max(m_stats.latency_max_ps, latency);
     m_stats.first_arrival_ps = std::min(m_stats.first_arrival_ps, arrival);
     m_stats.last_done_ps = std::max(m_stats.last_done_ps, done);
-    if (m_probes.trace) sample(arrival, len);
+    if (m_probes.trace || m_probes.wave) sample(arrival, len);
     delay = sc_core::sc_time::from_value(done - now);
     trans.set_dmi_allowed(true);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -127,6 +127,16 @@ bool hbm_memory::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dm
 void hbm_memory::attach_probes(const probes& p, const std::string& group) {
     m_probes = p;
     m_group = group;
+    m_sample_channel_bytes = m_stats.channel_bytes;
+    if (p.wave) {
+        for (unsigned st = 0; st < m_cfg.geo.stacks; ++st)
+            for (unsigned ch = 0; ch < m_cfg.geo.channels; ++ch) {
+                const std::string scope =
+                    group + ".hbm.stack" + std::to_string(st) + ".ch" + std::to_string(ch);
+                m_wave_channel.push_back(p.wave->add_signal(scope, "MBps", 32));
+                p.wave->change(m_wave_channel.back(), sc_core::SC_ZERO_TIME, 0);
+            }
+    }
 }
 
 void hbm_memory::sample(uint64_t arrival_ps, unsigned len) {
@@ -134,10 +144,19 @@ void hbm_memory::sample(uint64_t arrival_ps, unsigned len) {
     m_sample_bytes += len;
     if (++m_sample_requests < 256) return;
     if (arrival_ps > m_sample_start_ps) {
-        const double gbps = double(m_sample_bytes) / double(arrival_ps - m_sample_start_ps) * 1e3;
-        m_probes.trace->counter(m_group, "HBM GB/s", sc_core::sc_time::from_value(arrival_ps),
-                                gbps);
+        const double span_ps = double(arrival_ps - m_sample_start_ps);
+        const sc_core::sc_time at = sc_core::sc_time::from_value(arrival_ps);
+        if (m_probes.trace)
+            m_probes.trace->counter(m_group, "HBM GB/s", at,
+                                    double(m_sample_bytes) / span_ps * 1e3);
+        // Bytes per ps times 1e6 is MB/s.
+        for (size_t i = 0; i < m_wave_channel.size(); ++i)
+            m_probes.wave->change(
+                m_wave_channel[i], at,
+                static_cast<uint64_t>(double(m_stats.channel_bytes[i] - m_sample_channel_bytes[i]) /
+                                      span_ps * 1e6));
     }
+    m_sample_channel_bytes = m_stats.channel_bytes;
     m_sample_requests = m_sample_bytes = 0;
 }
 

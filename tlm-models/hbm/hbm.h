@@ -44,7 +44,7 @@ public:
     const hbm::address_mapping& mapping() const { return *m_mapping; }
     const statistics& stats() const { return m_stats; }
     void print_stats(std::ostream& os) const; // one JSON object
-    // Timeline: an "HBM GB/s" counter, one value per 256 requests.
+    // Timeline: an "HBM GB/s" counter; waveform: MB/s per channel; one value per 256 requests.
     void attach_probes(const probes& p, const std::string& group);
 
 private:
@@ -65,6 +65,8 @@ private:
     probes m_probes;
     std::string m_group;
     uint64_t m_sample_requests = 0, m_sample_bytes = 0, m_sample_start_ps = 0;
+    std::vector<uint64_t> m_sample_channel_bytes; // channel_bytes at the window's start
+    std::vector<uint32_t> m_wave_channel;         // wave_writer handles, per (stack, channel)
 };
 
 } // namespace rainier
