@@ -11,13 +11,16 @@ extern "C" {
 #include "rainier/hw/irq.h"
 #include "rainier/hw/memory_map.h"
 #include "rainier/hw/simctl.h"
+#include "rv64_csr.h"
 
 namespace rainier {
 
 namespace {
 
 enum : uint32_t { phandle_cpu_intc = 1, phandle_plic = 2, phandle_test = 3 };
-constexpr uint32_t cpu_irq_msi = 3, cpu_irq_mti = 7, cpu_irq_sei = 9, cpu_irq_mei = 11;
+// Local interrupt numbers of the hart (the mip bits), as the cpu-intc node names them.
+constexpr uint32_t cpu_irq_msi = rv64::irq::msi, cpu_irq_mti = rv64::irq::mti,
+                   cpu_irq_sei = rv64::irq::sei, cpu_irq_mei = rv64::irq::mei;
 constexpr uint32_t uart_clock_hz = 3686400;
 
 class fdt_writer {
