@@ -131,16 +131,41 @@ unsigned dma_engine::transport_dbg(tlm::tlm_generic_payload& trans) {
     return m_regs.transport_dbg(trans);
 }
 
+void dma_engine::fetch_head(unsigned q) {
+    queue& s = m_queues[q];
+    if (s.fetched) return;
+    const uint32_t head = static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_HEAD));
+    const uint32_t size = static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_SIZE));
+    const uint64_t at = qreg(q, RAINIER_DMA_Q_BASE) + uint64_t(head % size) * RAINIER_DMA_DESC_SIZE;
+    s.desc = rainier_dma_desc{};
+    sc_core::sc_time done;
+    unsigned err = RAINIER_DMA_ERR_NONE;
+    s.fetch_error = !request(tlm::TLM_READ_COMMAND, at, reinterpret_cast<uint8_t*>(&s.desc),
+                             sizeof s.desc, sc_core::sc_time_stamp(), done, err);
+    s.fetch_done = done;
+    s.fetched = true;
+}
+
+bool dma_engine::waits(const queue& s) const {
+    const rainier_dma_desc& d = s.desc;
+    return !s.fetch_error && m_sems && (d.flags & RAINIER_DMA_FLAG_WAIT) &&
+           d.wait_sem < RAINIER_SEM_COUNT && m_sems->value(d.wait_sem) < d.wait_value;
+}
+
 int dma_engine::pick_queue() {
+    // Round-robin over queues with work whose head descriptor may start now; a descriptor
+    // waiting on a semaphore holds back only its own queue.
     const unsigned n = m_cfg.queues;
     for (unsigned i = 0; i < n; ++i) {
         const unsigned q = (m_rr + i) % n;
         if (!(qreg(q, RAINIER_DMA_Q_CTRL) & RAINIER_DMA_Q_CTRL_ENABLE)) continue;
         if (qreg(q, RAINIER_DMA_Q_SIZE) == 0) continue;
-        if (static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_HEAD)) != m_queues[q].accepted_tail) {
-            m_rr = (q + 1) % n;
-            return static_cast<int>(q);
-        }
+        if (static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_HEAD)) == m_queues[q].accepted_tail)
+            continue;
+        fetch_head(q);
+        if (waits(m_queues[q])) continue;
+        m_rr = (q + 1) % n;
+        return static_cast<int>(q);
     }
     return -1;
 }
@@ -149,7 +174,10 @@ void dma_engine::run() {
     for (;;) {
         const int q = pick_queue();
         if (q < 0) {
-            wait(m_doorbell);
+            if (m_sems)
+                wait(m_doorbell | m_sems->changed());
+            else
+                wait(m_doorbell);
             continue;
         }
         process(static_cast<unsigned>(q));
@@ -191,8 +219,9 @@ void dma_engine::catch_up(const sc_core::sc_time& issue) {
 unsigned dma_engine::validate(const rainier_dma_desc& d) const {
     const unsigned e = d.elem_size;
     if (e != 1 && e != 2 && e != 4) return RAINIER_DMA_ERR_ELEM_SIZE;
-    if ((d.flags & ~RAINIER_DMA_FLAGS_ALL) || d.reserved ||
-        ((d.flags & RAINIER_DMA_FLAG_SEM) && d.sem_id >= RAINIER_SEM_COUNT))
+    if ((d.flags & ~RAINIER_DMA_FLAGS_ALL) ||
+        ((d.flags & RAINIER_DMA_FLAG_SEM) && d.sem_id >= RAINIER_SEM_COUNT) ||
+        ((d.flags & RAINIER_DMA_FLAG_WAIT) && d.wait_sem >= RAINIER_SEM_COUNT))
         return RAINIER_DMA_ERR_FLAGS;
     uint64_t ns = 1, nd = 1;
     for (int i = 0; i < RAINIER_DMA_DIMS; ++i) {
@@ -294,16 +323,15 @@ void dma_engine::process(unsigned q) {
         m_probes.wave->change(m_wave_queue, started, q);
     }
     const uint32_t head = static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_HEAD));
-    const uint32_t size = static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_SIZE));
-    const uint64_t at = qreg(q, RAINIER_DMA_Q_BASE) + uint64_t(head % size) * RAINIER_DMA_DESC_SIZE;
-    rainier_dma_desc d{};
+    const rainier_dma_desc d = m_queues[q].desc;
+    const bool fetch_error = m_queues[q].fetch_error;
+    m_queues[q].fetched = false; // HEAD moves on below
     unsigned err = RAINIER_DMA_ERR_NONE;
     sc_core::sc_time t = sc_core::sc_time_stamp(), done;
-    if (!request(tlm::TLM_READ_COMMAND, at, reinterpret_cast<uint8_t*>(&d), sizeof d, t, done,
-                 err)) {
+    if (fetch_error) {
         err = RAINIER_DMA_ERR_FETCH;
     } else {
-        t = done + m_setup;
+        t = std::max(t, m_queues[q].fetch_done) + m_setup;
         err = validate(d);
         if (err == RAINIER_DMA_ERR_NONE) err = transfer(d, t);
         if (err == RAINIER_DMA_ERR_NONE && (d.flags & RAINIER_DMA_FLAG_SEM)) {

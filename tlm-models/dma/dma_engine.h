@@ -21,6 +21,7 @@
 #include "core/register_bank.h"
 #include "probes.h"
 #include "rainier/hw/dma.h"
+#include "semaphore_block.h"
 
 namespace rainier {
 
@@ -47,6 +48,8 @@ public:
     uint64_t descriptors() const { return m_descriptors; }
     uint64_t bytes() const { return m_bytes; }
     uint64_t requests() const { return m_requests; }
+    // The core's semaphores, for descriptors with RAINIER_DMA_FLAG_WAIT.
+    void set_semaphores(semaphore_block* sems) { m_sems = sems; }
 
     // Timeline: one row per queue, a slice per descriptor with its arguments. Waveform: busy
     // and the queue being served.
@@ -55,7 +58,13 @@ public:
 private:
     struct queue {
         uint32_t accepted_tail = 0;
+        bool fetched = false; // `desc` holds the descriptor at HEAD (or fetch_error is set)
+        bool fetch_error = false;
+        rainier_dma_desc desc{};
+        sc_core::sc_time fetch_done; // when the descriptor's bytes arrived
     };
+    void fetch_head(unsigned q);
+    bool waits(const queue& s) const;
     void run();
     int pick_queue();
     void process(unsigned q);
@@ -92,6 +101,7 @@ private:
     std::vector<sc_core::sc_time> m_rslots, m_wslots;          // completion of requests in flight
     sc_core::sc_time m_setup, m_lookahead;
     unsigned m_rr = 0;
+    semaphore_block* m_sems = nullptr;
     uint64_t m_descriptors = 0, m_bytes = 0, m_requests = 0;
 
     probes m_probes;

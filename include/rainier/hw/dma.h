@@ -54,7 +54,10 @@
 /* Descriptor flags. */
 #define RAINIER_DMA_FLAG_IRQ RAINIER_BIT(0) /* raise RAINIER_DMA_IRQ_DONE(q) on completion */
 #define RAINIER_DMA_FLAG_SEM RAINIER_BIT(1) /* add sem_inc to semaphore sem_id of the core */
-#define RAINIER_DMA_FLAGS_ALL (RAINIER_DMA_FLAG_IRQ | RAINIER_DMA_FLAG_SEM)
+/* Start the descriptor only once semaphore wait_sem of the core is >= wait_value (unsigned);
+ * meanwhile the engine serves its other queues. */
+#define RAINIER_DMA_FLAG_WAIT RAINIER_BIT(2)
+#define RAINIER_DMA_FLAGS_ALL (RAINIER_DMA_FLAG_IRQ | RAINIER_DMA_FLAG_SEM | RAINIER_DMA_FLAG_WAIT)
 
 /* A 3-D access pattern per side: element (i0, i1, i2) is at
  * addr + i0 * stride[0] + i1 * stride[1] + i2 * stride[2], i0 innermost. Strides are bytes
@@ -74,9 +77,10 @@ struct rainier_dma_desc {
     uint8_t elem_size;                    /* 0x34 1, 2 or 4 bytes */
     uint8_t flags;                        /* 0x35 RAINIER_DMA_FLAG_* */
     uint8_t sem_id;                       /* 0x36 < RAINIER_SEM_COUNT */
-    uint8_t reserved;                     /* 0x37 zero */
-    uint32_t sem_inc;                     /* 0x38 */
-    uint32_t tag;                         /* 0x3c copied to Q_LAST_TAG on completion */
+    uint8_t wait_sem;                     /* 0x37 < RAINIER_SEM_COUNT, with RAINIER_DMA_FLAG_WAIT */
+    uint16_t sem_inc;                     /* 0x38 */
+    uint16_t tag;                         /* 0x3a copied to Q_LAST_TAG on completion */
+    uint32_t wait_value;                  /* 0x3c */
 };
 
 #ifdef __cplusplus
