@@ -65,6 +65,16 @@ chip_config make_chip_config(const platform_config& cfg, unsigned index) {
     c.dma.lookahead_s = cfg.get_time("dma.lookahead");
     c.dma.outstanding = static_cast<unsigned>(cfg.get_integer("dma.outstanding"));
     c.dma.request_bytes = static_cast<unsigned>(cfg.get_size("dma.request_size"));
+
+    c.nc.te.rows = static_cast<unsigned>(cfg.get_integer("neuroncore.te_rows"));
+    c.nc.te.cols = static_cast<unsigned>(cfg.get_integer("neuroncore.te_cols"));
+    c.nc.te.clock_hz = cfg.get_frequency("neuroncore.te_clock");
+    c.nc.te.mode =
+        cfg.get_string("neuroncore.tensor_engine") == "fast" ? te_mode::fast : te_mode::rtl;
+    c.nc.ve.clock_hz = cfg.get_frequency("neuroncore.ve_clock");
+    c.nc.ve.overhead_cycles = static_cast<unsigned>(cfg.get_integer("neuroncore.ve_overhead"));
+    // Each core's LFSR differs but follows from the one `seed`, so runs repeat exactly.
+    c.nc.ve.seed = static_cast<uint32_t>(cfg.get_integer("seed")) ^ (0x9e3779b9u * (index + 1));
     return c;
 }
 
@@ -96,6 +106,7 @@ chip::chip(sc_core::sc_module_name name, const chip_config& cfg)
     m_mem.map(m_hbm->in, RAINIER_CHIP_HBM_OFFSET, m_hbm->size(), "HBM");
     const unsigned engines = cfg.cores * cfg.dma_engines;
     m_dma_irq.resize(engines);
+    m_nc_irq.resize(cfg.cores);
     for (unsigned c = 0; c < cfg.cores; ++c) {
         const std::string n = std::to_string(c);
         const uint64_t sram = RAINIER_CHIP_CORE_SRAM_OFFSET + c * RAINIER_CHIP_CORE_SRAM_STRIDE;
@@ -119,7 +130,18 @@ chip::chip(sc_core::sc_module_name name, const chip_config& cfg)
             m_dma[g]->out.bind(m_dma_in);
             m_dma_irq[g].set_handler([this, g](bool level) { on_dma_irq(g, level); });
             m_dma[g]->irq.bind(m_dma_irq[g]);
+            m_dma[g]->set_semaphores(m_sem[c].get());
         }
+        neuroncore_config nc = cfg.nc;
+        nc.index = c;
+        nc.ve.seed ^= 0x85ebca6bu * c;
+        m_nc.push_back(std::make_unique<neuroncore>(("core" + n).c_str(), nc, *m_sem[c], *m_sbuf[c],
+                                                    *m_psum[c]));
+        m_regs.map(m_nc[c]->regs, RAINIER_CHIP_NC_OFFSET(c), RAINIER_CHIP_NC_SIZE,
+                   "neuroncore" + n);
+        m_nc[c]->out.bind(m_dma_in);
+        m_nc_irq[c].set_handler([this, c](bool level) { on_core_irq(c, level); });
+        m_nc[c]->irq.bind(m_nc_irq[c]);
     }
     m_regs.map(m_ctrl, RAINIER_CHIP_CTRL_OFFSET, RAINIER_CHIP_CTRL_SIZE, "chip control");
 
@@ -134,6 +156,40 @@ chip::chip(sc_core::sc_module_name name, const chip_config& cfg)
                         .reset_to(cfg.sbuf.partitions));
     m_ctrl_regs.add(
         reg_def("HBM_SIZE", RAINIER_CHIP_CTRL_HBM_SIZE, 8, a::read_only).reset_to(m_hbm->size()));
+    auto khz = [](double hz) { return static_cast<uint64_t>(hz / 1e3 + 0.5); };
+    m_ctrl_regs.add(
+        reg_def("TE_ROWS", RAINIER_CHIP_CTRL_TE_ROWS, 4, a::read_only).reset_to(cfg.nc.te.rows));
+    m_ctrl_regs.add(
+        reg_def("TE_COLS", RAINIER_CHIP_CTRL_TE_COLS, 4, a::read_only).reset_to(cfg.nc.te.cols));
+    m_ctrl_regs.add(reg_def("SBUF_SIZE", RAINIER_CHIP_CTRL_SBUF_SIZE, 4, a::read_only)
+                        .reset_to(cfg.sbuf.partition_bytes));
+    m_ctrl_regs.add(reg_def("PSUM_SIZE", RAINIER_CHIP_CTRL_PSUM_SIZE, 4, a::read_only)
+                        .reset_to(cfg.psum.partition_bytes));
+    m_ctrl_regs.add(
+        reg_def("TE_MODE", RAINIER_CHIP_CTRL_TE_MODE, 4, a::read_only)
+            .reset_to(cfg.nc.te.mode == te_mode::rtl ? RAINIER_TE_MODE_RTL : RAINIER_TE_MODE_FAST));
+    m_ctrl_regs.add(reg_def("TE_CLOCK", RAINIER_CHIP_CTRL_TE_CLOCK, 4, a::read_only)
+                        .reset_to(khz(cfg.nc.te.clock_hz)));
+    m_ctrl_regs.add(reg_def("VE_CLOCK", RAINIER_CHIP_CTRL_VE_CLOCK, 4, a::read_only)
+                        .reset_to(khz(cfg.nc.ve.clock_hz)));
+    // HBM is ready once its (modelled) training time has passed since power-on.
+    auto status = [] {
+        const bool ready =
+            sc_core::sc_time_stamp() >= sc_core::sc_time(RAINIER_CHIP_HBM_INIT_NS, sc_core::SC_NS);
+        return uint64_t(ready ? RAINIER_CHIP_STATUS_HBM_READY : 0);
+    };
+    m_ctrl_regs.add(
+        reg_def("STATUS", RAINIER_CHIP_CTRL_STATUS, 4, a::read_only).reads(status).peeks(status));
+    m_ctrl_regs.add(
+        reg_def("RESET", RAINIER_CHIP_CTRL_RESET, 4, a::write_only).writes([this](uint64_t v) {
+            if (v & RAINIER_CHIP_RESET_ENGINES)
+                for (auto& nc : m_nc)
+                    nc->reset_engines();
+        }));
+    auto nc_bits = [this] { return uint64_t(m_nc_irq_bits); };
+    m_ctrl_regs.add(reg_def("NC_IRQ_STATUS", RAINIER_CHIP_CTRL_NC_IRQ_STATUS, 4, a::read_only)
+                        .reads(nc_bits)
+                        .peeks(nc_bits));
     for (unsigned w = 0; w < RAINIER_CHIP_CTRL_IRQ_WORDS; ++w) {
         auto get = [this, w] { return uint64_t(m_irq_bits[w]); };
         m_ctrl_regs.add(reg_def("IRQ_STATUS" + std::to_string(w), RAINIER_CHIP_CTRL_IRQ_STATUS(w),
@@ -149,7 +205,19 @@ void chip::on_dma_irq(unsigned engine, bool level) {
         m_irq_bits[engine / 32] |= bit;
     else
         m_irq_bits[engine / 32] &= ~bit;
-    bool any = false;
+    update_irq();
+}
+
+void chip::on_core_irq(unsigned core, bool level) {
+    if (level)
+        m_nc_irq_bits |= 1u << core;
+    else
+        m_nc_irq_bits &= ~(1u << core);
+    update_irq();
+}
+
+void chip::update_irq() {
+    bool any = m_nc_irq_bits != 0;
     for (uint32_t w : m_irq_bits)
         any = any || w != 0;
     irq.write(any);
@@ -217,6 +285,8 @@ void chip::attach_probes(const probes& p) {
     m_hbm->attach_probes(p, group);
     for (unsigned e = 0; e < m_dma.size(); ++e)
         m_dma[e]->attach_probes(p, group, "dma" + std::to_string(e));
+    for (auto& nc : m_nc)
+        nc->attach_probes(p, group);
 }
 
 } // namespace rainier

@@ -19,6 +19,7 @@
 #include "core/register_bank.h"
 #include "dma_engine.h"
 #include "hbm.h"
+#include "neuroncore.h"
 #include "probes.h"
 #include "psum.h"
 #include "rainier/hw/chip.h"
@@ -35,6 +36,7 @@ struct chip_config {
     sram_config sbuf;
     sram_config psum;
     dma_engine_config dma; // per engine; id and sem_base are filled in by the chip
+    neuroncore_config nc;  // per core; index is filled in by the chip
 };
 
 // Reads the chip.*, hbm.*, sram.* and dma.* keys (already validated).
@@ -57,6 +59,7 @@ public:
     psum& psum_of(unsigned core) { return *m_psum[core]; }
     semaphore_block& semaphores(unsigned core) { return *m_sem[core]; }
     dma_engine& dma(unsigned global_index) { return *m_dma[global_index]; }
+    neuroncore& core(unsigned index) { return *m_nc[index]; }
     void attach_probes(const probes& p);
     unsigned num_dma() const { return static_cast<unsigned>(m_dma.size()); }
 
@@ -72,6 +75,8 @@ private:
     void ctrl_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     unsigned ctrl_transport_dbg(tlm::tlm_generic_payload& trans);
     void on_dma_irq(unsigned engine, bool level);
+    void on_core_irq(unsigned core, bool level);
+    void update_irq();
 
     chip_config m_cfg;
     bus m_mem;  // aperture: HBM, SBUF, PSUM (+ accumulate alias) per core
@@ -87,7 +92,10 @@ private:
     std::vector<std::unique_ptr<semaphore_block>> m_sem;
     std::vector<std::unique_ptr<dma_engine>> m_dma;
     std::vector<irq_in> m_dma_irq;
+    std::vector<std::unique_ptr<neuroncore>> m_nc;
+    std::vector<irq_in> m_nc_irq;
     uint32_t m_irq_bits[RAINIER_CHIP_CTRL_IRQ_WORDS] = {};
+    uint32_t m_nc_irq_bits = 0;
 };
 
 } // namespace rainier

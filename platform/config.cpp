@@ -211,6 +211,21 @@ const std::vector<config_key>& platform_config::schema() {
          "100ns",
          "how far an engine's requests may run ahead of simulated time",
          {}},
+        {"neuroncore.tensor_engine",
+         k::choice,
+         "rtl",
+         "tensor engine model: the Verilated RTL core, or the fast C++ model (same results and "
+         "cycles)",
+         {"rtl", "fast"}},
+        {"neuroncore.te_rows", k::integer, 32, "tensor engine array rows (contraction K)", {}},
+        {"neuroncore.te_cols", k::integer, 32, "tensor engine array columns (M)", {}},
+        {"neuroncore.te_clock", k::frequency, "2.4GHz", "tensor engine clock", {}},
+        {"neuroncore.ve_clock", k::frequency, "0.96GHz", "vector engine clock", {}},
+        {"neuroncore.ve_overhead",
+         k::integer,
+         100,
+         "vector engine fixed cost per instruction, in its clock cycles (NKI cost model)",
+         {}},
     };
     return keys;
 }
@@ -404,6 +419,19 @@ void platform_config::validate_chip_keys(
     in("dma.outstanding", 1, 1024);
     const uint64_t req = get_size("dma.request_size");
     if (req == 0 || req > 64 * 1024) fail("dma.request_size", "must be between 1 and 64KiB");
+    const uint64_t rows = in("neuroncore.te_rows", 1, RAINIER_MAX_PARTITIONS);
+    if (rows > get_integer("sram.partitions"))
+        fail("neuroncore.te_rows", "must be at most sram.partitions (the array reads one "
+                                   "partition per row)");
+    const uint64_t cols = in("neuroncore.te_cols", 1, RAINIER_MAX_PARTITIONS);
+    if (cols > get_integer("sram.partitions"))
+        fail("neuroncore.te_cols", "must be at most sram.partitions (each column writes one "
+                                   "PSUM partition)");
+    for (const char* f : {"neuroncore.te_clock", "neuroncore.ve_clock"}) {
+        const double hz = get_frequency(f);
+        if (!(hz >= 1e6) || hz > 10e9) fail(f, "must be between 1MHz and 10GHz");
+    }
+    in("neuroncore.ve_overhead", 0, 100000);
 }
 
 void platform_config::validate() const {

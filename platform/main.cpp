@@ -1,13 +1,16 @@
 // rainier-vp: command line, configuration, elaboration, run, summary, exit code.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 
 #include <boost/program_options.hpp>
 #include <systemc>
@@ -55,7 +58,8 @@ public:
 
 const char* usage_line =
     "usage: rainier-vp [--config FILE] [--set key=value]... [--max-time T] "
-    "[--max-instructions N] [--stats FILE] [--quiet] (ELF | --bios ELF [--kernel ELF])";
+    "[--max-instructions N] [--tensor-engine rtl|fast] [--stats FILE] [--quiet] "
+    "(ELF | --bios ELF [--kernel ELF])";
 
 std::optional<options> parse_command_line(int argc, char** argv) {
     options opt;
@@ -68,7 +72,10 @@ std::optional<options> parse_command_line(int argc, char** argv) {
         "bios", po::value<std::string>(), "boot firmware ELF (same as the positional ELF)")(
         "kernel", po::value(&opt.kernel),
         "a second ELF loaded beside the firmware, e.g. the payload of OpenSBI's fw_jump")(
-        "max-time", po::value(&max_time), "stop after this much simulated time, e.g. 10ms")(
+        "tensor-engine", po::value<std::string>(),
+        "rtl (the Verilated core) or fast (the C++ model): same as --set "
+        "neuroncore.tensor_engine=...")("max-time", po::value(&max_time),
+                                        "stop after this much simulated time, e.g. 10ms")(
         "max-instructions", po::value(&opt.max_instructions),
         "stop after this many host CPU instructions")("quiet,q", po::bool_switch(&opt.quiet),
                                                       "no summary at exit")(
@@ -116,6 +123,12 @@ std::optional<options> parse_command_line(int argc, char** argv) {
         return std::nullopt;
     }
     if (!max_time.empty()) opt.max_time = parse_time_seconds(max_time, "--max-time");
+    if (vm.count("tensor-engine")) {
+        const std::string mode = vm["tensor-engine"].as<std::string>();
+        if (mode != "rtl" && mode != "fast")
+            throw usage_error("--tensor-engine: expected rtl or fast, got '" + mode + "'");
+        opt.sets.push_back("neuroncore.tensor_engine=" + mode); // last, so it wins
+    }
     if (!opt.wave_window.empty() && opt.wave_file.empty())
         throw usage_error("--wave-window needs --wave FILE");
     if (!opt.wave_window.empty() && opt.wave_window.find(':') == std::string::npos)
@@ -191,7 +204,14 @@ int run(const options& opt) {
         sc_core::sc_time::from_seconds(cfg.get_time("cpu.quantum")));
     console con(cfg.get_string("uart.output"), cfg.get_string("uart.input"));
     run_control control;
-    host_system sys("host", cfg, control, con, opt.max_instructions);
+    std::unique_ptr<host_system> sys_owner;
+    try {
+        sys_owner = std::make_unique<host_system>("host", cfg, control, con, opt.max_instructions);
+    } catch (const std::invalid_argument& e) {
+        // A model refused its configuration (e.g. an RTL tensor engine size that is not built).
+        throw config_error(e.what());
+    }
+    host_system& sys = *sys_owner;
     for (const elf_image& image : images)
         sys.load(image);
     sys.load_blob(dtb_addr, dtb, "device tree");
@@ -299,7 +319,8 @@ int run(const options& opt) {
     const double sim_s = control.stop_time().to_seconds();
     // Per chip: HBM traffic and timing, DMA bytes.
     nlohmann::json chips = nlohmann::json::array();
-    uint64_t hbm_bytes = 0;
+    uint64_t hbm_bytes = 0, te_instructions = 0;
+    double te_util = 0; // the busiest core's
     for (unsigned n = 0; n < sys.num_chips(); ++n) {
         chip& c = sys.chip_at(n);
         std::ostringstream hbm_json;
@@ -309,8 +330,33 @@ int run(const options& opt) {
             dma_bytes += c.dma(e).bytes();
         const auto& hs = c.hbm().stats();
         hbm_bytes += hs.bytes_read + hs.bytes_written;
+        nlohmann::json cores = nlohmann::json::array();
+        for (unsigned k = 0; k < c.cfg().cores; ++k) {
+            neuroncore& nc = c.core(k);
+            const tensor_engine& te = nc.te();
+            const double active = te.active_cycles() * te.period().to_seconds();
+            const double peak = double(te.cfg().rows) * te.cfg().cols * te.active_cycles();
+            const double util = peak > 0 ? static_cast<double>(te.macs()) / peak : 0.0;
+            te_util = std::max(te_util, util);
+            te_instructions += te.instructions();
+            cores.push_back({{"te",
+                              {{"mode", te_mode_name(te.cfg().mode)},
+                               {"rows", te.cfg().rows},
+                               {"cols", te.cfg().cols},
+                               {"instructions", te.instructions()},
+                               {"macs", te.macs()},
+                               {"busy_cycles", te.busy_cycles()},
+                               {"active_s", active},
+                               {"utilisation", util},
+                               {"errors", nc.queue(RAINIER_NC_ENGINE_TENSOR).errors()}}},
+                             {"ve",
+                              {{"instructions", nc.ve().instructions()},
+                               {"elements", nc.ve().elements()},
+                               {"errors", nc.queue(RAINIER_NC_ENGINE_VECTOR).errors()}}}});
+        }
         chips.push_back({{"hbm", nlohmann::json::parse(hbm_json.str())},
-                         {"dma", {{"bytes", dma_bytes}, {"engines", c.num_dma()}}}});
+                         {"dma", {{"bytes", dma_bytes}, {"engines", c.num_dma()}}},
+                         {"cores", cores}});
     }
     if (!opt.stats_file.empty()) {
         nlohmann::json stats = {
@@ -335,12 +381,15 @@ int run(const options& opt) {
                      "  instructions     %llu\n"
                      "  wall time        %.3f s\n"
                      "  speed            %.1f MIPS\n"
-                     "  HBM traffic      %llu bytes\n"
-                     "  exit code        %d\n",
+                     "  HBM traffic      %llu bytes\n",
                      control.message().c_str(), format_time(sim_s).c_str(),
                      static_cast<unsigned long long>(instret), wall,
                      wall > 0 ? static_cast<double>(instret) / wall / 1e6 : 0.0,
-                     static_cast<unsigned long long>(hbm_bytes), code);
+                     static_cast<unsigned long long>(hbm_bytes));
+        if (te_instructions > 0)
+            std::fprintf(stderr, "  tensor engine    %llu instructions, %.1f %% utilisation\n",
+                         static_cast<unsigned long long>(te_instructions), 100.0 * te_util);
+        std::fprintf(stderr, "  exit code        %d\n", code);
     }
     return code;
 }

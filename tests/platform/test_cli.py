@@ -266,6 +266,42 @@ def case_stats_chip(args, tmp):
            "row-hit rate and latencies are consistent")
 
 
+def case_tensor_engine_option(args, tmp):
+    expect_error(args, ["--tensor-engine", "verilog", image(args, "hello")], BAD_INPUT,
+                 r"--tensor-engine: expected rtl or fast, got 'verilog'")
+    # The option is the config key: --dump-config shows it, and it wins over the file.
+    for mode in ("rtl", "fast"):
+        out = run(args, ["--config", args.config, "--tensor-engine", mode, "--dump-config"])
+        expect(out[0] == 0, "--dump-config exits 0", out)
+        expect(json.loads(out[1])["neuroncore"]["tensor_engine"] == mode,
+               f"--tensor-engine {mode} sets neuroncore.tensor_engine", out)
+
+
+def case_rtl_size_not_built(args, tmp):
+    # Only some RTL sizes are compiled in; asking for another is a config error before
+    # anything runs, and the message says what is available.
+    expect_error(args, ["--config", args.config, "--tensor-engine", "rtl", "--set",
+                        "neuroncore.te_rows=24", image(args, "hello")], BAD_INPUT,
+                 r"24x32.*32x32.*fast")
+    out = run(args, ["--config", args.config, "--tensor-engine", "fast", "--set",
+                     "neuroncore.te_rows=24", image(args, "hello")])
+    expect(out[0] == 0, "the fast model takes any array size", out)
+    expect_error(args, ["--config", args.config, "--set", "neuroncore.te_rows=64",
+                        image(args, "hello")], BAD_INPUT,
+                 r"config key 'neuroncore.te_rows': must be at most sram.partitions")
+
+
+def case_stats_cores(args, tmp):
+    stats = os.path.join(tmp, "stats.json")
+    out = run(args, ["--config", args.config, "--stats", stats, image(args, "hello")])
+    expect(out[0] == 0, "hello passes", out)
+    core = json.load(open(stats))["chips"][0]["cores"][0]
+    expect(core["te"]["mode"] == "rtl" and core["te"]["rows"] == 32 and core["te"]["cols"] == 32,
+           "the lite config's tensor engine is the 32x32 RTL", out)
+    expect(core["te"]["instructions"] == 0 and core["te"]["utilisation"] == 0 and
+           core["ve"]["instructions"] == 0, "an idle core reports no work", out)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--vp", required=True)
