@@ -21,8 +21,9 @@ std::string describe_sram_address(uint32_t addr) {
                " byte " + std::to_string(o % RAINIER_PSUM_PARTITION_STRIDE) + ")";
     }
     if (addr < RAINIER_PSUM_OFFSET)
-        return hex(addr) + " (SBUF partition " + std::to_string(addr / RAINIER_SBUF_PARTITION_STRIDE) +
-               " byte " + std::to_string(addr % RAINIER_SBUF_PARTITION_STRIDE) + ")";
+        return hex(addr) + " (SBUF partition " +
+               std::to_string(addr / RAINIER_SBUF_PARTITION_STRIDE) + " byte " +
+               std::to_string(addr % RAINIER_SBUF_PARTITION_STRIDE) + ")";
     return hex(addr);
 }
 
@@ -58,8 +59,9 @@ unsigned core_sram::resolve(const rainier_nc_tile& t, unsigned dtype, const char
     const uint64_t p = off / c.partition_stride;
     const uint64_t byte = off % c.partition_stride;
     if (p + t.partitions > c.partitions) {
-        why = op + ": partitions " + std::to_string(p) + ".." + std::to_string(p + t.partitions - 1) +
-              " but the core has " + std::to_string(c.partitions);
+        why = op + ": partitions " + std::to_string(p) + ".." +
+              std::to_string(p + t.partitions - 1) + " but the core has " +
+              std::to_string(c.partitions);
         return RAINIER_NC_ERR_ADDRESS;
     }
     if (byte + uint64_t(t.elems) * size > c.partition_bytes) {

@@ -127,7 +127,8 @@ engine_queue::state engine_queue::peek(rainier_nc_insn& insn) {
         const uint64_t size = reg(RAINIER_NC_Q_SIZE);
         const uint64_t base = reg(RAINIER_NC_Q_BASE);
         if (size == 0 || base % RAINIER_NC_INSN_SIZE != 0) {
-            fail(RAINIER_NC_ERR_FETCH, "ring BASE " + hex(base) + " / SIZE " + std::to_string(size) +
+            fail(RAINIER_NC_ERR_FETCH, "ring BASE " + hex(base) + " / SIZE " +
+                                           std::to_string(size) +
                                            " invalid (64-byte aligned base, SIZE >= 1)");
             return state::halted;
         }
@@ -139,7 +140,8 @@ engine_queue::state engine_queue::peek(rainier_nc_insn& insn) {
         }
         m_cached = true;
         if (m_insn.flags & ~RAINIER_NC_FLAGS_ALL) {
-            fail(RAINIER_NC_ERR_FIELD, "unknown flag bits " + hex(m_insn.flags & ~RAINIER_NC_FLAGS_ALL));
+            fail(RAINIER_NC_ERR_FIELD,
+                 "unknown flag bits " + hex(m_insn.flags & ~RAINIER_NC_FLAGS_ALL));
             return state::halted;
         }
         if ((m_insn.flags & RAINIER_NC_FLAG_WAIT) && m_insn.wait_sem >= RAINIER_SEM_COUNT) {
@@ -148,8 +150,8 @@ engine_queue::state engine_queue::peek(rainier_nc_insn& insn) {
             return state::halted;
         }
         if ((m_insn.flags & RAINIER_NC_FLAG_SEM) && m_insn.sem_id >= RAINIER_SEM_COUNT) {
-            fail(RAINIER_NC_ERR_SEMAPHORE, "sem_id " + std::to_string(m_insn.sem_id) + " >= " +
-                                               std::to_string(RAINIER_SEM_COUNT));
+            fail(RAINIER_NC_ERR_SEMAPHORE, "sem_id " + std::to_string(m_insn.sem_id) +
+                                               " >= " + std::to_string(RAINIER_SEM_COUNT));
             return state::halted;
         }
         for (uint32_t r : m_insn.reserved)

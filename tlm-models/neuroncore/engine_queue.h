@@ -29,10 +29,10 @@ public:
     using irq_fn = std::function<void(uint32_t done_and_error_bits, bool set)>;
 
     enum class state {
-        ready,    // `insn` is the instruction at HEAD and may start now
-        empty,    // HEAD == TAIL, or the queue is disabled
-        waiting,  // the instruction at HEAD waits for its semaphore
-        halted,   // stopped on an error until software clears ERROR or resets the queue
+        ready,   // `insn` is the instruction at HEAD and may start now
+        empty,   // HEAD == TAIL, or the queue is disabled
+        waiting, // the instruction at HEAD waits for its semaphore
+        halted,  // stopped on an error until software clears ERROR or resets the queue
     };
 
     // `name` is used in messages (e.g. "chip0.core0.tensor"); registers are added to `regs` at

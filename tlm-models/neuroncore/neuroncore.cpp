@@ -13,14 +13,15 @@ neuroncore::neuroncore(sc_core::sc_module_name name, const neuroncore_config& cf
     m_regs.add(reg_def("NUM_ENGINES", RAINIER_NC_NUM_ENGINES, 4, a::read_only)
                    .reset_to(RAINIER_NC_ENGINES));
     auto status = [this] { return uint64_t(m_irq_status); };
-    m_regs.add(reg_def("IRQ_STATUS", RAINIER_NC_IRQ_STATUS, 4).reads(status).peeks(status).writes(
-        [this](uint64_t v) { // write one to clear
-            m_irq_status &= ~static_cast<uint32_t>(v);
-            update_irq();
-        }));
-    m_regs.add(reg_def("IRQ_ENABLE", RAINIER_NC_IRQ_ENABLE, 4).writes([this](uint64_t) {
-        update_irq();
-    }));
+    m_regs.add(reg_def("IRQ_STATUS", RAINIER_NC_IRQ_STATUS, 4)
+                   .reads(status)
+                   .peeks(status)
+                   .writes([this](uint64_t v) { // write one to clear
+                       m_irq_status &= ~static_cast<uint32_t>(v);
+                       update_irq();
+                   }));
+    m_regs.add(
+        reg_def("IRQ_ENABLE", RAINIER_NC_IRQ_ENABLE, 4).writes([this](uint64_t) { update_irq(); }));
     m_irq_enable = &m_regs.value("IRQ_ENABLE");
 
     static const char* const engine_names[RAINIER_NC_ENGINES] = {"tensor", "vector"};
@@ -29,8 +30,10 @@ neuroncore::neuroncore(sc_core::sc_module_name name, const neuroncore_config& cf
             std::string(this->name()) + "." + engine_names[e], e, m_regs, sems,
             [this](uint64_t addr, void* dst, unsigned len) { return fetch(addr, dst, len); },
             [this](uint32_t bits, bool set) { on_queue_irq(bits, set); });
-    m_te = std::make_unique<tensor_engine>("te", cfg.te, *m_queues[RAINIER_NC_ENGINE_TENSOR], m_sram);
-    m_ve = std::make_unique<vector_engine>("ve", cfg.ve, *m_queues[RAINIER_NC_ENGINE_VECTOR], m_sram);
+    m_te =
+        std::make_unique<tensor_engine>("te", cfg.te, *m_queues[RAINIER_NC_ENGINE_TENSOR], m_sram);
+    m_ve =
+        std::make_unique<vector_engine>("ve", cfg.ve, *m_queues[RAINIER_NC_ENGINE_VECTOR], m_sram);
 }
 
 bool neuroncore::fetch(uint64_t addr, void* dst, unsigned len) {

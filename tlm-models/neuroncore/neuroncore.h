@@ -31,8 +31,8 @@ struct neuroncore_config {
 
 class neuroncore : public sc_core::sc_module {
 public:
-    tlm_utils::simple_target_socket<neuroncore> regs;    // offsets inside the block
-    tlm_utils::simple_initiator_socket<neuroncore> out;  // instruction fetch, global addresses
+    tlm_utils::simple_target_socket<neuroncore> regs;   // offsets inside the block
+    tlm_utils::simple_initiator_socket<neuroncore> out; // instruction fetch, global addresses
     irq_out irq;
 
     neuroncore(sc_core::sc_module_name name, const neuroncore_config& cfg, semaphore_block& sems,

@@ -21,10 +21,10 @@
 #define RAINIER_NC_ENGINE_VECTOR 1
 
 /* Core registers (32-bit unless noted), offsets inside the core's block. */
-#define RAINIER_NC_ID 0x00         /* ro: core index on the chip */
+#define RAINIER_NC_ID 0x00          /* ro: core index on the chip */
 #define RAINIER_NC_NUM_ENGINES 0x04 /* ro: RAINIER_NC_ENGINES */
 #define RAINIER_NC_IRQ_STATUS                                                                      \
-    0x10 /* rw1c: RAINIER_NC_IRQ_DONE(e) an instruction with RAINIER_NC_FLAG_IRQ completed,       \
+    0x10 /* rw1c: RAINIER_NC_IRQ_DONE(e) an instruction with RAINIER_NC_FLAG_IRQ completed,        \
             RAINIER_NC_IRQ_ERROR(e) queue e halted on an error */
 #define RAINIER_NC_IRQ_ENABLE 0x14 /* rw: same bits; the core's line = STATUS & ENABLE */
 #define RAINIER_NC_IRQ_DONE(e) (RAINIER_U32(1) << (2 * (e)))
@@ -32,35 +32,37 @@
 
 /* Queue of engine e at RAINIER_NC_QUEUE(e) + offset. */
 #define RAINIER_NC_QUEUE(e) (0x100 + (e)*0x80)
-#define RAINIER_NC_Q_BASE 0x00        /* rw, 64-bit: ring address, 64-byte aligned */
-#define RAINIER_NC_Q_SIZE 0x08        /* rw: ring entries (>= 1) */
-#define RAINIER_NC_Q_CTRL 0x0c        /* rw: RAINIER_NC_Q_CTRL_* */
-#define RAINIER_NC_Q_HEAD 0x10        /* ro: index of the next instruction the engine takes */
-#define RAINIER_NC_Q_TAIL 0x14        /* rw: index one past the last written instruction */
-#define RAINIER_NC_Q_DOORBELL 0x18    /* wo: any value; the engine accepts TAIL */
-#define RAINIER_NC_Q_COMPLETED 0x1c   /* ro: instructions completed */
-#define RAINIER_NC_Q_STATUS 0x20      /* ro: RAINIER_NC_Q_STATUS_* */
-#define RAINIER_NC_Q_ERROR 0x24       /* rw: RAINIER_NC_ERR_* of the halting error; write 0 resumes */
+#define RAINIER_NC_Q_BASE 0x00      /* rw, 64-bit: ring address, 64-byte aligned */
+#define RAINIER_NC_Q_SIZE 0x08      /* rw: ring entries (>= 1) */
+#define RAINIER_NC_Q_CTRL 0x0c      /* rw: RAINIER_NC_Q_CTRL_* */
+#define RAINIER_NC_Q_HEAD 0x10      /* ro: index of the next instruction the engine takes */
+#define RAINIER_NC_Q_TAIL 0x14      /* rw: index one past the last written instruction */
+#define RAINIER_NC_Q_DOORBELL 0x18  /* wo: any value; the engine accepts TAIL */
+#define RAINIER_NC_Q_COMPLETED 0x1c /* ro: instructions completed */
+#define RAINIER_NC_Q_STATUS 0x20    /* ro: RAINIER_NC_Q_STATUS_* */
+#define RAINIER_NC_Q_ERROR 0x24     /* rw: RAINIER_NC_ERR_* of the halting error; write 0 resumes */
 #define RAINIER_NC_Q_ERROR_INDEX 0x28 /* ro: ring index of the instruction that failed */
 #define RAINIER_NC_Q_LAST_TAG 0x2c    /* ro: tag of the last completed instruction */
 #define RAINIER_NC_Q_BUSY_CYCLES 0x30 /* ro, 64-bit: engine clock cycles spent executing */
 #define RAINIER_NC_Q_CTRL_ENABLE RAINIER_BIT(0)
-#define RAINIER_NC_Q_CTRL_RESET RAINIER_BIT(1) /* self-clearing: HEAD = TAIL = COMPLETED = 0 */
-#define RAINIER_NC_Q_STATUS_BUSY RAINIER_BIT(0)    /* an instruction is executing */
-#define RAINIER_NC_Q_STATUS_HALTED RAINIER_BIT(1)  /* stopped on an error */
-#define RAINIER_NC_Q_STATUS_WAITING RAINIER_BIT(2) /* the instruction at HEAD waits on a semaphore */
+#define RAINIER_NC_Q_CTRL_RESET RAINIER_BIT(1)    /* self-clearing: HEAD = TAIL = COMPLETED = 0 */
+#define RAINIER_NC_Q_STATUS_BUSY RAINIER_BIT(0)   /* an instruction is executing */
+#define RAINIER_NC_Q_STATUS_HALTED RAINIER_BIT(1) /* stopped on an error */
+#define RAINIER_NC_Q_STATUS_WAITING                                                                \
+    RAINIER_BIT(2) /* the instruction at HEAD waits on a semaphore */
 
 /* Error codes. */
 #define RAINIER_NC_ERR_NONE 0
-#define RAINIER_NC_ERR_OPCODE 1       /* unknown opcode, or not an opcode of this engine */
-#define RAINIER_NC_ERR_DTYPE 2        /* dtype not allowed for this operand */
-#define RAINIER_NC_ERR_SHAPE 3        /* a tile larger than the array, N > 512, zero or mismatched sizes */
-#define RAINIER_NC_ERR_ADDRESS 4      /* operand outside SBUF/PSUM, or in the wrong one */
-#define RAINIER_NC_ERR_PSUM_BANK 5    /* a PSUM result crosses a bank or the bank is out of range */
-#define RAINIER_NC_ERR_MISALIGNED 6   /* operand address not a multiple of its element size */
-#define RAINIER_NC_ERR_FIELD 7        /* unknown flag, function or rounding; nonzero reserved field */
-#define RAINIER_NC_ERR_SEMAPHORE 8    /* wait_sem or sem_id >= RAINIER_SEM_COUNT */
-#define RAINIER_NC_ERR_FETCH 9        /* the instruction itself could not be read */
+#define RAINIER_NC_ERR_OPCODE 1 /* unknown opcode, or not an opcode of this engine */
+#define RAINIER_NC_ERR_DTYPE 2  /* dtype not allowed for this operand */
+#define RAINIER_NC_ERR_SHAPE 3  /* a tile larger than the array, N > 512, zero or mismatched sizes \
+                                 */
+#define RAINIER_NC_ERR_ADDRESS 4    /* operand outside SBUF/PSUM, or in the wrong one */
+#define RAINIER_NC_ERR_PSUM_BANK 5  /* a PSUM result crosses a bank or the bank is out of range */
+#define RAINIER_NC_ERR_MISALIGNED 6 /* operand address not a multiple of its element size */
+#define RAINIER_NC_ERR_FIELD 7      /* unknown flag, function or rounding; nonzero reserved field */
+#define RAINIER_NC_ERR_SEMAPHORE 8  /* wait_sem or sem_id >= RAINIER_SEM_COUNT */
+#define RAINIER_NC_ERR_FETCH 9      /* the instruction itself could not be read */
 #define RAINIER_NC_ERR_RING_OVERRUN 10 /* DOORBELL with TAIL - HEAD > SIZE; TAIL reverts */
 
 /* Element types. The first three are the tensor engine's input types (the RTL encoding). */
@@ -71,14 +73,16 @@
 #define RAINIER_DT_SIZE(dt) ((dt) == RAINIER_DT_FP32 ? 4u : (dt) == RAINIER_DT_BF16 ? 2u : 1u)
 
 /* Opcodes. Tensor engine: */
-#define RAINIER_OP_LOAD_STATIONARY 0x01 /* src0 (K partitions x M elements) -> the array's weights */
-#define RAINIER_OP_MULTIPLY_MOVING 0x02 /* src0 (K x N) times the weights -> dst (PSUM, M x N FP32) */
+#define RAINIER_OP_LOAD_STATIONARY                                                                 \
+    0x01 /* src0 (K partitions x M elements) -> the array's weights */
+#define RAINIER_OP_MULTIPLY_MOVING                                                                 \
+    0x02 /* src0 (K x N) times the weights -> dst (PSUM, M x N FP32) */
 /* Vector engine (FP32 inside; each partition's elements are processed in order): */
 #define RAINIER_OP_ACTIVATE 0x10      /* dst = func(src0 * scale + bias) */
 #define RAINIER_OP_TENSOR_TENSOR 0x11 /* dst = src0 <alu> src1 */
 #define RAINIER_OP_TENSOR_SCALAR 0x12 /* dst = src0 <alu> scalar */
-#define RAINIER_OP_REDUCE 0x13        /* dst (P x 1) = <alu> over the elements of src0 (add or max) */
-#define RAINIER_OP_COPY 0x14          /* dst = src0, converted to dst's dtype */
+#define RAINIER_OP_REDUCE 0x13 /* dst (P x 1) = <alu> over the elements of src0 (add or max) */
+#define RAINIER_OP_COPY 0x14   /* dst = src0, converted to dst's dtype */
 
 /* Flags. */
 #define RAINIER_NC_FLAG_IRQ RAINIER_BIT(0)  /* raise RAINIER_NC_IRQ_DONE(e) on completion */
