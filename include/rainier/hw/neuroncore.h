@@ -53,10 +53,9 @@
 
 /* Error codes. */
 #define RAINIER_NC_ERR_NONE 0
-#define RAINIER_NC_ERR_OPCODE 1 /* unknown opcode, or not an opcode of this engine */
-#define RAINIER_NC_ERR_DTYPE 2  /* dtype not allowed for this operand */
-#define RAINIER_NC_ERR_SHAPE 3  /* a tile larger than the array, N > 512, zero or mismatched sizes \
-                                 */
+#define RAINIER_NC_ERR_OPCODE 1     /* unknown opcode, or not an opcode of this engine */
+#define RAINIER_NC_ERR_DTYPE 2      /* dtype not allowed for this operand */
+#define RAINIER_NC_ERR_SHAPE 3      /* tile larger than the array, N > 512, sizes that disagree */
 #define RAINIER_NC_ERR_ADDRESS 4    /* operand outside SBUF/PSUM, or in the wrong one */
 #define RAINIER_NC_ERR_PSUM_BANK 5  /* a PSUM result crosses a bank or the bank is out of range */
 #define RAINIER_NC_ERR_MISALIGNED 6 /* operand address not a multiple of its element size */
