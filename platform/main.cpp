@@ -387,7 +387,9 @@ int run(const options& opt) {
                      wall > 0 ? static_cast<double>(instret) / wall / 1e6 : 0.0,
                      static_cast<unsigned long long>(hbm_bytes));
         if (te_instructions > 0)
-            std::fprintf(stderr, "  tensor engine    %llu instructions, %.1f %% utilisation\n",
+            std::fprintf(stderr,
+                         "  tensor engine    %llu instructions, %.1f %% of peak from its first "
+                         "to its last\n",
                          static_cast<unsigned long long>(te_instructions), 100.0 * te_util);
         std::fprintf(stderr, "  exit code        %d\n", code);
     }

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Runs firmware images for the system tests.
 
-  fwrun.py run  [--exit N[,N...] | --exit nonzero | --hang SECONDS] [--stdout-has TEXT]... -- CMD...
+  fwrun.py run  [--exit N[,N...] | --exit nonzero | --hang SECONDS] [--stdout-has TEXT]...
+                [--timeout SECONDS] -- CMD...
       Runs CMD, echoes its output, checks the exit code (default 0) or, with --hang, that it is
-      still running after SECONDS (then kills it).
-  fwrun.py diff [--exit N] --ref CMD... --dut CMD...
+      still running after SECONDS (then kills it). --timeout: wall-clock limit (default 60).
+  fwrun.py diff [--exit N] [--timeout SECONDS] --ref CMD... --dut CMD...
       Runs the reference (QEMU) and the device under test (rainier-vp); their stdout must be
       byte-identical and both must exit with N (default 0). stderr (rainier-vp's summary) is
       shown but not compared.
@@ -50,7 +51,7 @@ def cmd_run(a):
         ok = code is None
         print(f"expected to still run after {a.hang}s: {'yes' if ok else f'no, exit {code}'}")
     else:
-        code, out, err = run(a.cmd)
+        code, out, err = run(a.cmd, timeout=a.timeout)
         show("run", out, err)
         ok = exit_ok(code, a.exit)
         print(f"exit code {code if code is not None else 'none (timed out)'}, expected {a.exit}")
@@ -62,8 +63,8 @@ def cmd_run(a):
 
 
 def cmd_diff(a):
-    rcode, rout, rerr = run(a.ref)
-    dcode, dout, derr = run(a.dut)
+    rcode, rout, rerr = run(a.ref, timeout=a.timeout)
+    dcode, dout, derr = run(a.dut, timeout=a.timeout)
     show("reference", rout, rerr)
     show("dut", dout, derr)
     ok = True
@@ -99,6 +100,7 @@ def main():
         p = argparse.ArgumentParser(prog="fwrun.py run")
         p.add_argument("--exit", default="0")
         p.add_argument("--hang", type=float)
+        p.add_argument("--timeout", type=float, default=TIMEOUT)
         p.add_argument("--stdout-has", action="append", help="repeatable")
         if "--" not in rest:
             p.error("missing -- CMD")
@@ -109,6 +111,7 @@ def main():
     # diff: split on the --ref / --dut markers by hand (the commands contain options).
     p = argparse.ArgumentParser(prog="fwrun.py diff")
     p.add_argument("--exit", default="0")
+    p.add_argument("--timeout", type=float, default=TIMEOUT)
     if "--ref" not in rest or "--dut" not in rest:
         p.error("need --ref CMD... --dut CMD...")
     r, d = rest.index("--ref"), rest.index("--dut")

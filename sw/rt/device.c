@@ -1,0 +1,300 @@
+/* Device bring-up, program builder and launch (see rt/rt.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "board/clint.h"
+#include "board/riscv.h"
+#include "board/sem.h"
+#include "rainier/hw/clint.h"
+#include "rt/rt.h"
+
+/* Rings in host DRAM (.bss): the engines fetch from any global address. */
+static struct rainier_nc_insn te_ring[RT_TE_RING] __attribute__((aligned(64)));
+static struct rainier_nc_insn ve_ring[RT_VE_RING] __attribute__((aligned(64)));
+static struct rainier_dma_desc dma_ring[RT_DMA_QUEUES][RT_DMA_RING] __attribute__((aligned(64)));
+
+/* Queue index in d->waited: TE, VE, then the DMA queues. */
+#define QI_TE 0
+#define QI_VE 1
+#define QI_DMA(q) (2 + (q))
+
+/* Simulated time limit of one rt_run (a hung program ends as an error, not a hang). */
+#define RT_RUN_TIMEOUT_TICKS (2ull * RAINIER_CLINT_TIMEBASE_HZ)
+/* Poll period of rt_run: 1 us. */
+#define RT_POLL_TICKS (RAINIER_CLINT_TIMEBASE_HZ / 1000000)
+
+int rt_open(struct rt_dev* d, unsigned chip, unsigned core, uint64_t hbm_reserved) {
+    memset(d, 0, sizeof *d);
+    d->chip = chip;
+    d->core = core;
+    if (chip_init(chip, &d->info, 10000000) != 0) return RT_ERR_DEVICE;
+    if (core >= d->info.cores || d->info.te_rows == 0 || d->info.te_cols == 0 ||
+        d->info.te_rows > d->info.partitions || d->info.te_cols > d->info.partitions)
+        return RT_ERR_DEVICE;
+    d->aperture = RAINIER_CHIP_APERTURE(chip);
+    d->sram = RAINIER_CHIP_SRAM_BASE(chip, core);
+    rt_mem_init(&d->hbm, d->aperture + hbm_reserved, d->info.hbm_size - hbm_reserved);
+    nc_queue_init(&d->te, chip, core, RAINIER_NC_ENGINE_TENSOR, te_ring, RT_TE_RING);
+    nc_queue_init(&d->ve, chip, core, RAINIER_NC_ENGINE_VECTOR, ve_ring, RT_VE_RING);
+    /* One queue per engine while there are engines, then further queues of the same ones. */
+    const unsigned engines = d->info.dma_engines;
+    for (unsigned q = 0; q < RT_DMA_QUEUES; q++)
+        dma_queue_init(&d->dma[q], chip, core * engines + q % engines, q / engines, dma_ring[q],
+                       RT_DMA_RING);
+    rt_begin(d);
+    return RT_OK;
+}
+
+void rt_begin(struct rt_dev* d) {
+    nc_queue_reset(&d->te);
+    nc_queue_reset(&d->ve);
+    sem_clear_all(d->chip, d->core);
+    memset(d->sem_count, 0, sizeof d->sem_count);
+    memset(d->waited, 0, sizeof d->waited);
+    memset(&d->stats, 0, sizeof d->stats);
+    d->scratch = 0;
+    d->sbuf_top = 64;
+    d->started = 0;
+}
+
+int64_t rt_sbuf_alloc(struct rt_dev* d, uint32_t bytes) {
+    const uint32_t at = d->sbuf_top;
+    const uint32_t end = at + ((bytes + 63u) & ~63u);
+    if (end > d->info.sbuf_size || end < at) return -1;
+    d->sbuf_top = end;
+    return at;
+}
+
+struct rainier_nc_tile rt_tile(uint32_t addr, uint16_t partitions, uint16_t elems) {
+    struct rainier_nc_tile t = {addr, partitions, elems};
+    return t;
+}
+
+void rt_desc_2d(struct rainier_dma_desc* desc, unsigned es, uint16_t rows, uint16_t cols,
+                uint64_t src, int32_t src_row_stride, uint64_t dst, int32_t dst_row_stride) {
+    memset(desc, 0, sizeof *desc);
+    desc->elem_size = (uint8_t)es;
+    desc->src = src;
+    desc->dst = dst;
+    desc->src_count[0] = desc->dst_count[0] = cols;
+    desc->src_count[1] = desc->dst_count[1] = rows;
+    desc->src_count[2] = desc->dst_count[2] = 1;
+    desc->src_stride[0] = desc->dst_stride[0] = (int32_t)es;
+    desc->src_stride[1] = src_row_stride;
+    desc->dst_stride[1] = dst_row_stride;
+}
+
+static void kick(struct rt_dev* d) {
+    if (!d->started) {
+        d->started = 1;
+        d->t0 = clint_mtime();
+        d->te_busy0 = nc_busy_cycles(&d->te);
+        d->ve_busy0 = nc_busy_cycles(&d->ve);
+    }
+    nc_doorbell(&d->te);
+    nc_doorbell(&d->ve);
+    for (unsigned q = 0; q < RT_DMA_QUEUES; q++)
+        dma_doorbell(&d->dma[q]);
+}
+
+static unsigned own_sem(unsigned qi) {
+    return qi == QI_TE ? RT_SEM_TE : qi == QI_VE ? RT_SEM_VE : RT_SEM_DMA(qi - 2);
+}
+
+/* The waits queue `qi` still needs, at most one per semaphore (the highest). */
+static unsigned needed_waits(struct rt_dev* d, unsigned qi, const struct rt_ticket* waits,
+                             unsigned n, struct rt_ticket* out) {
+    unsigned k = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const struct rt_ticket w = waits[i];
+        if (w.value == 0 || w.sem == own_sem(qi) || d->waited[qi][w.sem] >= w.value) continue;
+        unsigned j = 0;
+        while (j < k && out[j].sem != w.sem)
+            j++;
+        if (j == k)
+            out[k++] = w;
+        else if (out[j].value < w.value)
+            out[j].value = w.value;
+    }
+    return k;
+}
+
+static void push_nc(struct rt_dev* d, struct nc_queue* q, const struct rainier_nc_insn* insn) {
+    while (nc_push(q, insn) != 0)
+        kick(d);                    /* ring full: start the engines early and let them make room */
+    if (d->started) nc_doorbell(q); /* running: publish at once, the engine may be waiting */
+}
+
+static void push_dma(struct rt_dev* d, struct dma_queue* q, const struct rainier_dma_desc* desc) {
+    while (dma_push(q, desc) != 0)
+        kick(d);
+    if (d->started) dma_doorbell(q);
+}
+
+struct rt_ticket rt_nc(struct rt_dev* d, unsigned engine, const struct rainier_nc_insn* insn,
+                       const struct rt_ticket* waits, unsigned nwaits, int signal) {
+    const unsigned qi = engine == RAINIER_NC_ENGINE_TENSOR ? QI_TE : QI_VE;
+    struct nc_queue* q = qi == QI_TE ? &d->te : &d->ve;
+    struct rt_ticket need[RT_SEMS];
+    const unsigned k = needed_waits(d, qi, waits, nwaits, need);
+    /* Every wait but the last goes on a dummy in front: a 1x1 load of the weights (only ever
+     * placed before a real LOAD_STATIONARY) or a 1-element vector copy. */
+    for (unsigned i = 0; i + 1 < k; i++) {
+        struct rainier_nc_insn w;
+        memset(&w, 0, sizeof w);
+        w.flags = RAINIER_NC_FLAG_WAIT;
+        w.wait_sem = need[i].sem;
+        w.wait_value = need[i].value;
+        if (qi == QI_TE) {
+            w.opcode = RAINIER_OP_LOAD_STATIONARY;
+            w.src_dtype = RAINIER_DT_BF16;
+            w.src0 = rt_tile(rt_sbuf_off(0, d->scratch), 1, 1);
+        } else {
+            w.opcode = RAINIER_OP_COPY;
+            w.src_dtype = w.dst_dtype = RAINIER_DT_FP32;
+            w.src0 = rt_tile(rt_sbuf_off(0, d->scratch), 1, 1);
+            w.dst = rt_tile(rt_sbuf_off(0, d->scratch + 16), 1, 1);
+        }
+        push_nc(d, q, &w);
+        d->waited[qi][need[i].sem] = need[i].value;
+    }
+    struct rainier_nc_insn x = *insn;
+    x.flags &= (uint8_t) ~(RAINIER_NC_FLAG_WAIT | RAINIER_NC_FLAG_SEM);
+    if (k) {
+        x.flags |= RAINIER_NC_FLAG_WAIT;
+        x.wait_sem = need[k - 1].sem;
+        x.wait_value = need[k - 1].value;
+        d->waited[qi][need[k - 1].sem] = need[k - 1].value;
+    }
+    struct rt_ticket t = {0, 0};
+    if (signal) {
+        x.flags |= RAINIER_NC_FLAG_SEM;
+        x.sem_id = (uint8_t)own_sem(qi);
+        x.sem_inc = 1;
+        t.sem = x.sem_id;
+        t.value = ++d->sem_count[t.sem];
+    }
+    push_nc(d, q, &x);
+    if (qi == QI_TE)
+        d->stats.te_insns++;
+    else
+        d->stats.ve_insns++;
+    return t;
+}
+
+struct rt_ticket rt_dma(struct rt_dev* d, unsigned q, const struct rainier_dma_desc* desc,
+                        const struct rt_ticket* waits, unsigned nwaits, int signal) {
+    const unsigned qi = QI_DMA(q);
+    struct rt_ticket need[RT_SEMS];
+    const unsigned k = needed_waits(d, qi, waits, nwaits, need);
+    for (unsigned i = 0; i + 1 < k; i++) { /* a 4-byte SBUF copy per extra wait */
+        struct rainier_dma_desc w;
+        rt_desc_2d(&w, 4, 1, 1, rt_sram_addr(d, rt_sbuf_off(0, d->scratch)), 4,
+                   rt_sram_addr(d, rt_sbuf_off(0, d->scratch + 32)), 4);
+        w.flags = RAINIER_DMA_FLAG_WAIT;
+        w.wait_sem = need[i].sem;
+        w.wait_value = need[i].value;
+        push_dma(d, &d->dma[q], &w);
+        d->waited[qi][need[i].sem] = need[i].value;
+    }
+    struct rainier_dma_desc x = *desc;
+    x.flags &= (uint8_t) ~(RAINIER_DMA_FLAG_WAIT | RAINIER_DMA_FLAG_SEM);
+    if (k) {
+        x.flags |= RAINIER_DMA_FLAG_WAIT;
+        x.wait_sem = need[k - 1].sem;
+        x.wait_value = need[k - 1].value;
+        d->waited[qi][need[k - 1].sem] = need[k - 1].value;
+    }
+    struct rt_ticket t = {0, 0};
+    if (signal) {
+        x.flags |= RAINIER_DMA_FLAG_SEM;
+        x.sem_id = (uint8_t)RT_SEM_DMA(q);
+        x.sem_inc = 1;
+        t.sem = x.sem_id;
+        t.value = ++d->sem_count[t.sem];
+    }
+    push_dma(d, &d->dma[q], &x);
+    d->stats.dma_descs++;
+    uint64_t n = (uint64_t)x.src_count[0] * x.src_count[1] * x.src_count[2];
+    d->stats.dma_bytes += n * x.elem_size;
+    return t;
+}
+
+static const char* nc_err_name(uint32_t e) {
+    static const char* const names[] = {"none",      "opcode",    "dtype",       "shape",
+                                        "address",   "psum_bank", "misaligned",  "field",
+                                        "semaphore", "fetch",     "ring_overrun"};
+    return e < sizeof names / sizeof names[0] ? names[e] : "?";
+}
+
+int rt_report_errors(struct rt_dev* d) {
+    int n = 0;
+    const struct nc_queue* qs[2] = {&d->te, &d->ve};
+    for (unsigned i = 0; i < 2; i++) {
+        uint32_t index;
+        const uint32_t e = nc_error(qs[i], &index);
+        if (e) {
+            printf("error: %s queue halted: error %u (%s) at ring index %u\n", i ? "VE" : "TE",
+                   (unsigned)e, nc_err_name(e), (unsigned)index);
+            n++;
+        }
+    }
+    for (unsigned q = 0; q < RT_DMA_QUEUES; q++) {
+        const uint32_t e = dma_read(&d->dma[q], RAINIER_DMA_Q_ERROR);
+        if (e) {
+            printf("error: DMA queue %u: error %u at ring index %u\n", q, (unsigned)e,
+                   (unsigned)dma_read(&d->dma[q], RAINIER_DMA_Q_ERROR_INDEX));
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Waits until sem >= value: RT_OK, or RT_ERR_DEVICE on a queue error or the time limit.
+ * Between polls the hart sleeps in WFI until a timer 1 us ahead (mie.MTIP only, mstatus.MIE
+ * untouched, so no trap is taken): sleeping synchronises the CPU with the devices, so the end
+ * time is seen within 1 us instead of within the CPU's time quantum, and the simulation does
+ * not spend host time on a spinning loop. */
+static int wait_sem(struct rt_dev* d, unsigned sem, uint32_t value) {
+    int rc = RT_OK;
+    const uint64_t mie = csr_read(mie);
+    csr_write(mie, MIP_MTIP);
+    while (sem_read(d->chip, d->core, sem) < value) {
+        if (rt_report_errors(d)) {
+            rc = RT_ERR_DEVICE;
+            break;
+        }
+        const uint64_t now = clint_mtime();
+        if (now - d->t0 > RT_RUN_TIMEOUT_TICKS) {
+            printf("error: timeout waiting for semaphore %u >= %u (it is %u)\n", sem,
+                   (unsigned)value, (unsigned)sem_read(d->chip, d->core, sem));
+            rc = RT_ERR_DEVICE;
+            break;
+        }
+        clint_set_timer(now + RT_POLL_TICKS);
+        wfi();
+    }
+    clint_stop_timer();
+    csr_write(mie, mie);
+    return rc;
+}
+
+int rt_run(struct rt_dev* d, const struct rt_ticket* done, unsigned ndone) {
+    kick(d);
+    int rc = RT_OK;
+    for (unsigned i = 0; i < ndone && rc == RT_OK; i++)
+        if (done[i].value) rc = wait_sem(d, done[i].sem, done[i].value);
+    /* Then everything the program signals, on every queue. */
+    for (unsigned sem = 0; sem < RT_SEMS && rc == RT_OK; sem++)
+        if (d->sem_count[sem]) rc = wait_sem(d, sem, d->sem_count[sem]);
+    __asm__ volatile("fence i, r" ::: "memory"); /* results after the signals */
+    const uint64_t t1 = clint_mtime();
+    struct rt_stats* s = &d->stats;
+    s->ticks = t1 - d->t0;
+    s->ns = s->ticks * (1000000000ull / RAINIER_CLINT_TIMEBASE_HZ);
+    s->te_busy = nc_busy_cycles(&d->te) - d->te_busy0;
+    s->ve_busy = nc_busy_cycles(&d->ve) - d->ve_busy0;
+    s->te_cycles = s->ticks * d->info.te_khz * 1000ull / RAINIER_CLINT_TIMEBASE_HZ;
+    if (rc == RT_OK && rt_report_errors(d)) rc = RT_ERR_DEVICE;
+    return rc;
+}
