@@ -17,9 +17,8 @@ uint64_t app_rand(uint64_t seed, uint64_t index) {
     return z ^ (z >> 31);
 }
 
-uint16_t app_rand_elem(unsigned dtype, uint64_t seed, uint64_t index) {
-    const uint64_t r = app_rand(seed, index);
-    const unsigned sign = r & 1, e = (unsigned)((r >> 1) % 5); /* 2^-3 .. 2^1 */
+static uint16_t elem_from_bits(unsigned dtype, unsigned r) {
+    const unsigned sign = r & 1, e = (((r >> 1) & 7) * 5) >> 3; /* 2^-3 .. 2^1 */
     if (dtype == RAINIER_DT_FP8_E4M3)
         return (uint16_t)(sign << 7 | (e + 7 - 3) << 3 | ((r >> 8) & 7));
     if (dtype == RAINIER_DT_FP8_E5M2)
@@ -27,18 +26,30 @@ uint16_t app_rand_elem(unsigned dtype, uint64_t seed, uint64_t index) {
     return (uint16_t)(sign << 15 | (e + 127 - 3) << 7 | ((r >> 8) & 0x7f));
 }
 
+uint16_t app_rand_elem(unsigned dtype, uint64_t seed, uint64_t index) {
+    /* 16 random bits per element, four elements per PRNG value: filling inputs is cheap. */
+    const uint64_t r = app_rand(seed, index >> 2) >> (16 * (index & 3));
+    return elem_from_bits(dtype, (unsigned)(r & 0xffff));
+}
+
 void app_fill(uint64_t addr, unsigned dtype, unsigned rows, unsigned cols, uint64_t seed) {
     const unsigned es = RAINIER_DT_SIZE(dtype);
-    static uint8_t row[65536 * 2];
+    static uint16_t row16[65536];
+    uint8_t* row = (uint8_t*)row16;
     for (unsigned r = 0; r < rows; r++) {
+        const uint64_t first = (uint64_t)r * cols;
+        uint64_t bits = app_rand(seed, first >> 2) >> (16 * (first & 3));
         for (unsigned c = 0; c < cols; c++) {
-            const uint16_t v = app_rand_elem(dtype, seed, (uint64_t)r * cols + c);
+            const uint64_t i = first + c;
+            if (c > 0 && (i & 3) == 0) bits = app_rand(seed, i >> 2);
+            const uint16_t v = elem_from_bits(dtype, (unsigned)(bits & 0xffff));
+            bits >>= 16;
             if (es == 1)
                 row[c] = (uint8_t)v;
             else
-                memcpy(&row[2 * c], &v, 2);
+                row16[c] = v;
         }
-        memcpy((void*)(uintptr_t)(addr + (uint64_t)r * cols * es), row, (size_t)cols * es);
+        memcpy((void*)(uintptr_t)(addr + first * es), row, (size_t)cols * es);
     }
 }
 
@@ -81,12 +92,12 @@ unsigned app_pick(unsigned r, unsigned c, uint64_t seed, uint16_t* rows, uint16_
     }
     const uint16_t cr[4] = {0, 0, (uint16_t)(r - 1), (uint16_t)(r - 1)};
     const uint16_t cc[4] = {0, (uint16_t)(c - 1), 0, (uint16_t)(c - 1)};
-    for (unsigned j = 0; j < 256; j++) {
+    for (unsigned j = 0; j < APP_SAMPLES; j++) {
         const uint64_t x = app_rand(seed ^ 0x5a5a, j);
         rows[j] = j < 4 ? cr[j] : (uint16_t)(x % r);
         cols[j] = j < 4 ? cc[j] : (uint16_t)((x >> 32) % c);
     }
-    return 256;
+    return APP_SAMPLES;
 }
 
 double app_ulp_bf16(float x) {

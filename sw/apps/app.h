@@ -33,9 +33,12 @@ uint16_t app_operand_elem(const struct app_operand* op, unsigned row, unsigned c
 uint32_t app_gemm_ref(const struct app_operand* at, const struct app_operand* b, unsigned k,
                       unsigned kt, unsigned m, unsigned n);
 
-/* Elements to check of an R x C result: all when small, else a deterministic sample of 256
- * (corners first). Returns how many; element j is (rows[j], cols[j]). */
+/* Elements to check of an R x C result: all when small, else a deterministic sample of
+ * APP_SAMPLES (corners first). Returns how many; element j is (rows[j], cols[j]). */
 #define APP_MAX_CHECKS 4096
+#ifndef APP_SAMPLES
+#define APP_SAMPLES 256
+#endif
 unsigned app_pick(unsigned r, unsigned c, uint64_t seed, uint16_t* rows, uint16_t* cols);
 
 /* BF16 spacing around |x| (FP32 bits): 2^(e - 7) for exponent e. */
