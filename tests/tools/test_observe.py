@@ -172,6 +172,58 @@ def case_dma(args, tmp):
         fail("a failing descriptor is an error slice with its code")
 
 
+def case_neuroncore(args, tmp):
+    # A small GEMM program on NeuronCore 0 with the RTL tensor engine: the engines' rows and
+    # slices in the timeline, and the Verilated core's ports in the waveform, agree with the
+    # engines' own counters.
+    tl, st, fst = (os.path.join(tmp, n) for n in ("n.json", "n-stats.json", "n.fst"))
+    apps = os.path.join(args.images, "..", "sw", "apps")
+    r = subprocess.run([args.vp, "-q", "--tensor-engine", "rtl", "--timeline", tl, "--stats", st,
+                        "--wave", fst, os.path.join(apps, "gemm_odd.elf")],
+                       capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        fail(f"gemm_odd exited {r.returncode}", r.stdout, r.stderr)
+    te = json.load(open(st))["chips"][0]["cores"][0]["te"]
+    ve = json.load(open(st))["chips"][0]["cores"][0]["ve"]
+    events = json.load(open(tl))["traceEvents"]
+    rows = {(e["pid"], e["tid"]): e["args"]["name"] for e in events
+            if e.get("name") == "thread_name"}
+    te_rows = [t for t, n in rows.items() if n == "core0.te"]
+    ve_rows = [t for t, n in rows.items() if n == "core0.ve"]
+    if len(te_rows) != 1 or len(ve_rows) != 1:
+        fail(f"one timeline row per engine: {sorted(rows.values())}")
+    te_slices = [e for e in events if e["ph"] == "X" and (e["pid"], e["tid"]) == te_rows[0]]
+    ve_slices = [e for e in events if e["ph"] == "X" and (e["pid"], e["tid"]) == ve_rows[0]]
+    if len(te_slices) != te["instructions"] or len(ve_slices) != ve["instructions"]:
+        fail(f"a slice per instruction: TE {len(te_slices)} of {te['instructions']}, "
+             f"VE {len(ve_slices)} of {ve['instructions']}")
+    mm = [e for e in te_slices if e["name"] == "multiply_moving"]
+    if not mm or sum(e["args"]["N"] for e in mm) != te["moving_beats"]:
+        fail("multiply slices carry N, and their N add up to the moving beats")
+    if any(e["dur"] <= 0 for e in te_slices + ve_slices):
+        fail("every slice has a duration")
+    ids, changes = read_vcd(fst)
+    scope = "host.chip0.core0.te.rtl."
+    # out_valid is high for exactly one cycle per output vector, i.e. per moving beat.
+    high, rise = 0, None
+    for t, v in values_of(ids, changes, scope + "out_valid"):
+        if v and rise is None:
+            rise = t
+        elif not v and rise is not None:
+            high += t - rise
+            rise = None
+    period_ps = te["period_ps"]
+    if rise is not None or round(high / period_ps) != te["moving_beats"]:
+        fail(f"out_valid high for {high} ps = {high / period_ps:.1f} cycles, "
+             f"expected {te['moving_beats']} (one per moving beat)")
+    loads = sum(1 for t, v in values_of(ids, changes, scope + "ld_valid") if v)
+    if loads == 0 or 1 not in [v for _, v in values_of(ids, changes, scope + "mm_ready")]:
+        fail("the load and moving ports show activity")
+    if 1 not in [v for _, v in values_of(ids, changes, "host.chip0.core0.te.busy")] or \
+            1 not in [v for _, v in values_of(ids, changes, "host.chip0.core0.ve.busy")]:
+        fail("both engines are busy at some point")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--vp", required=True)

@@ -133,6 +133,14 @@ private:
         m_model->eval();
         ++m_cycle;
         ++m_clocked;
+        if (m_observer && m_undone == 0) {
+            // The clock stops here: record the idle ports once, or the waveform would hold
+            // the last busy cycle's values until the core is clocked again.
+            m_model->ld_valid_i = 0;
+            m_model->mm_valid_i = 0;
+            m_model->eval();
+            sample();
+        }
     }
 
     void step(uint64_t start) {

@@ -1,6 +1,7 @@
 #include "tensor_engine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -297,7 +298,10 @@ void tensor_engine::start(const rainier_nc_insn& insn, te_job job, const sram_ti
     const bool idle = m_in_flight.empty();
     f.id = m_core->present(std::move(job), cycle);
     f.first = m_core->first_beat(f.id);
-    if (!m_started_any) m_first_start = f.first;
+    if (!m_started_any) {
+        m_first_start = f.first;
+        m_wall_first = std::chrono::steady_clock::now();
+    }
     m_started_any = true;
     // An idle core is not clocked: its busy time restarts with this first beat.
     if (idle) m_busy_counted = std::max(m_busy_counted, f.first);
@@ -346,6 +350,7 @@ void tensor_engine::retire_front(uint64_t done_cycle) {
     m_last_retire = cycle;
     ++m_instructions;
     m_last_done = cycle;
+    m_wall_last = std::chrono::steady_clock::now();
     m_queue.complete(f.insn);
     if (m_in_flight.empty()) {
         m_queue.set_busy(false);

@@ -9,6 +9,7 @@
 // (docs/tensor-engine.md, "The TLM wrapper").
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -55,6 +56,13 @@ public:
     // which utilisation (MACs / (rows * cols * span)) is measured, idle gaps included.
     uint64_t active_cycles() const {
         return m_instructions > 0 ? m_last_done + 1 - m_first_start : 0;
+    }
+    // Host wall-clock seconds the simulation spent over that span (everything the simulator
+    // did meanwhile, not only the engine): how fast a kernel simulates in each mode.
+    double active_wall_s() const {
+        return m_instructions > 0
+                   ? std::chrono::duration<double>(m_wall_last - m_wall_first).count()
+                   : 0.0;
     }
     const te_backend& backend() const { return *m_core; }
 
@@ -106,6 +114,7 @@ private:
     uint64_t m_instructions = 0, m_macs = 0, m_busy_cycles = 0;
     uint64_t m_moving_beats = 0, m_load_beats = 0;
     uint64_t m_first_start = 0, m_last_done = 0;
+    std::chrono::steady_clock::time_point m_wall_first, m_wall_last;
     bool m_started_any = false;
     completion_fn m_on_completion;
 
