@@ -7,7 +7,11 @@ rtl / fast.
 
 Cases: 512x512x512 BF16 on configs/lite.json (32x32 array) in fast and rtl mode, and
 4096x4096x4096 BF16 on one NeuronCore of configs/trn2.json (128x128 array) in fast mode,
-compared with its 79 TFLOPS peak."""
+compared with its 79 TFLOPS peak.
+
+Two wall-time ratios rtl / fast: of the whole run (boot, input generation and the result check
+on the host CPU included, the same work in both modes) and of the kernel (the host wall time
+spent while the tensor engine's active span was simulated)."""
 import argparse
 import json
 import os
@@ -81,9 +85,8 @@ def main():
     if not args.skip_trn2:
         r = case(args, "gemm_4096_bf16_trn2_core", trn2, "fast",
                  os.path.join(args.apps, "gemm_4096.elf"), 2 * 4096**3)
-        peak = 128 * 128 * 2 * 2.4e9
-        r["peak_tflops"] = peak / 1e12
-        r["utilisation_of_peak_over_simulated_time"] = 2 * 4096**3 / r["simulated_s"] / peak
+        # The array's peak at the configured clock (79 TFLOPS BF16 for a Trainium2 core).
+        r["peak_tflops"] = 128 * 128 * 2 * 2.4e9 / 1e12
         results.append(r)
     json.dump(results, sys.stdout, indent=2)
     print()
