@@ -78,9 +78,14 @@ void wave_writer::declare_all() {
 
 void wave_writer::emit(const event& e) {
     signal& s = m_signals[e.h];
+    if (e.ps < m_start.value()) {
+        // Before the window only the latest value matters: it becomes the value at the start.
+        s.before = e.value;
+        return;
+    }
+    emit_before_window();
     if (s.last == e.value) return;
-    // Before the window only the latest value matters: it becomes the value at the start.
-    const uint64_t t = std::max<uint64_t>(e.ps, m_start.value());
+    const uint64_t t = e.ps;
     if (t > m_last_time) {
         fstWriterEmitTimeChange(m_ctx, t);
         m_last_time = t;
@@ -91,6 +96,20 @@ void wave_writer::emit(const event& e) {
     bits[s.width] = '\0';
     fstWriterEmitValueChange(m_ctx, s.fst, bits);
     s.last = e.value;
+}
+
+void wave_writer::emit_before_window() {
+    if (m_window_open) return;
+    m_window_open = true;
+    for (signal& s : m_signals) {
+        if (s.before == ~uint64_t(0) || s.before == s.last) continue;
+        char bits[65];
+        for (unsigned i = 0; i < s.width; ++i)
+            bits[i] = ((s.before >> (s.width - 1 - i)) & 1) ? '1' : '0';
+        bits[s.width] = '\0';
+        fstWriterEmitValueChange(m_ctx, s.fst, bits);
+        s.last = s.before;
+    }
 }
 
 void wave_writer::flush_until(sc_core::sc_time t) {
@@ -107,6 +126,7 @@ void wave_writer::flush_until(sc_core::sc_time t) {
     while (n < m_pending.size() && m_pending[n].ps < t.value())
         emit(m_pending[n++]);
     m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<long>(n));
+    if (t > m_start) emit_before_window(); // the window has begun, even with no change in it
 }
 
 void wave_writer::close() {

@@ -38,6 +38,7 @@ private:
         unsigned width;
         uint32_t fst = 0;
         uint64_t last = ~uint64_t(0);
+        uint64_t before = ~uint64_t(0); // latest value before the window
         bool declared = false;
     };
     struct event {
@@ -48,6 +49,7 @@ private:
     };
     void declare_all();
     void emit(const event& e);
+    void emit_before_window(); // the values at the window's start, once
 
     void* m_ctx = nullptr;
     sc_core::sc_time m_start, m_end;
@@ -56,6 +58,7 @@ private:
     uint64_t m_seq = 0;
     uint64_t m_last_time = 0;
     bool m_header_done = false;
+    bool m_window_open = false;
 };
 
 } // namespace rainier
