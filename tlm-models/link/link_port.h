@@ -1,0 +1,88 @@
+// One direction of a NeuronLink link, as a timing resource (no SystemC, times in ps): packets
+// of at most `max_payload` bytes plus a header, serialised at `bandwidth` in call order (the
+// port is free again at `free_at`, so transfers from several initiators share it in time
+// order), then `latency` on the wire. Credit-based back-pressure: the receiver buffers
+// `credits` packets; packet k may start only once the credit of packet k - credits is back
+// (the receiver drained that packet into its next hop or its target, plus `latency` for the
+// credit to return). Virtual cut-through: a packet may start before its tail has arrived here,
+// as long as it does not finish before.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+namespace rainier::link {
+
+struct port_config {
+    double bandwidth = 256e9;   // bytes/s, this direction
+    double latency_s = 150e-9;  // one hop: SerDes, wire, receiver pipeline
+    unsigned max_payload = 256; // bytes per packet
+    unsigned header_bytes = 32; // per packet, on the wire
+    unsigned credits = 512;     // receiver buffer, in packets
+};
+// Throws std::invalid_argument naming `who` and the field.
+void validate(const port_config& cfg, const std::string& who);
+
+// When a packet's first and last byte are available at some point of its way (ps).
+struct packet_time {
+    uint64_t head = 0;
+    uint64_t tail = 0;
+};
+
+class link_port {
+public:
+    struct statistics {
+        uint64_t transfers = 0, packets = 0;
+        uint64_t payload_bytes = 0, wire_bytes = 0;
+        uint64_t busy_ps = 0;         // serialising
+        uint64_t credit_stall_ps = 0; // packets ready and the wire free, but no credit
+        uint64_t peak_in_flight_bytes = 0;
+        uint64_t first_start_ps = UINT64_MAX, last_end_ps = 0;
+    };
+
+    link_port(std::string name, const port_config& cfg);
+
+    const std::string& name() const { return m_name; }
+    const port_config& cfg() const { return m_cfg; }
+    uint64_t latency_ps() const { return m_latency; }
+    uint64_t serialisation_ps(uint64_t wire_bytes) const;
+    // Packets a transfer of `bytes` is split into (at least one: a read request has none).
+    std::vector<unsigned> packetise(uint64_t bytes) const;
+
+    bool up() const { return m_up; }
+    void set_up(bool up) { m_up = up; }
+
+    // Books one transfer's packets in call order. t[i]: in, when packet i is available at this
+    // sender; out, when it arrives at the receiver. sent_end (optional): when each packet's
+    // tail left this sender. Returns the sequence number of the first packet, for drained().
+    uint64_t send(const std::vector<unsigned>& payload, std::vector<packet_time>& t,
+                  std::vector<uint64_t>* sent_end = nullptr);
+    // The receiver drained packets first_seq.. at these times (later than assumed by send(),
+    // which takes "drained on arrival"); their credits return `latency` after.
+    void drained(uint64_t first_seq, const std::vector<uint64_t>& when);
+
+    uint64_t free_at_ps() const { return m_free_at; }
+    // Wire bytes sent and not yet acknowledged by a credit at time `at`.
+    uint64_t bytes_in_flight(uint64_t at_ps) const;
+    const statistics& stats() const { return m_stats; }
+
+private:
+    struct in_flight {
+        uint64_t seq, start, credit_back, bytes;
+    };
+    std::string m_name;
+    port_config m_cfg;
+    double m_ps_per_byte;
+    uint64_t m_latency;
+    bool m_up = true;
+    uint64_t m_free_at = 0;
+    uint64_t m_seq = 0;                // next packet's sequence number
+    std::vector<uint64_t> m_credit;    // slot seq % credits: when its credit is back
+    std::deque<in_flight> m_in_flight; // at most `credits` packets, in sequence order
+    uint64_t m_in_flight_bytes = 0;
+    statistics m_stats;
+};
+
+} // namespace rainier::link
