@@ -10,15 +10,11 @@
 #include <memory>
 #include <sstream>
 
+#include "core/hex.h"
+
 namespace rainier {
 
 namespace {
-
-std::string hex(uint64_t v) {
-    std::ostringstream s;
-    s << "0x" << std::hex << v;
-    return s.str();
-}
 
 struct fd_closer {
     int fd;

@@ -2,17 +2,10 @@
 
 #include <cstdio>
 
+#include "core/hex.h"
 #include "rainier/hw/memory_map.h"
 
 namespace rainier {
-
-namespace {
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
-} // namespace
 
 std::string describe_sram_address(uint32_t addr) {
     if (addr >= RAINIER_PSUM_OFFSET && addr < RAINIER_PSUM_ACC_OFFSET) {

@@ -2,17 +2,10 @@
 
 #include <cstdio>
 
+#include "core/hex.h"
 #include "rainier/hw/chip.h"
 
 namespace rainier {
-
-namespace {
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
-} // namespace
 
 engine_queue::engine_queue(std::string name, unsigned engine, register_bank& regs,
                            semaphore_block& sems, fetch_fn fetch, irq_fn irq)

@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/hex.h"
 #include "numerics.h"
 #include "rainier/hw/memory_map.h"
 
@@ -15,12 +16,6 @@ namespace rainier {
 namespace {
 
 using golden::te_op_kind;
-
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
 
 bool tile_is_zero(const rainier_nc_tile& t) {
     return t.addr == 0 && t.partitions == 0 && t.elems == 0;

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "core/hex.h"
+
 namespace rainier {
 
 namespace {
@@ -15,12 +17,6 @@ vector_ops::tile as_tile(const sram_tile& t, unsigned dtype) {
     v.elems = t.elems;
     v.dtype = dtype;
     return v;
-}
-
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
 }
 
 } // namespace
