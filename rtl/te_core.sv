@@ -5,9 +5,19 @@
 // vector (M FP32 values, lanes >= M zero) per moving beat, Rows + Cols + 1 cycles later.
 // Weights are double-buffered: a load fills the shadow bank while the array computes,
 // and the next MultiplyMoving swaps it in on its first beat.
+// The default size can also be set with +define+TE_CORE_ROWS=r +define+TE_CORE_COLS=c: the
+// hierarchical build (te_core.cmake) cannot use -G, which Verilator 5.006 also passes to the
+// te_row blocks, where Rows does not exist.
+`ifndef TE_CORE_ROWS
+`define TE_CORE_ROWS 32
+`endif
+`ifndef TE_CORE_COLS
+`define TE_CORE_COLS 32
+`endif
+
 module te_core #(
-  parameter  int unsigned Rows = 32,
-  parameter  int unsigned Cols = 32,
+  parameter  int unsigned Rows = `TE_CORE_ROWS,
+  parameter  int unsigned Cols = `TE_CORE_COLS,
   localparam int unsigned KW   = $clog2(Rows + 1),
   localparam int unsigned MW   = $clog2(Cols + 1),
   localparam int unsigned ColW = (Cols > 1) ? $clog2(Cols) : 1,

@@ -1,9 +1,14 @@
 // Processing element of the weight-stationary array. Moving operands and the bank-swap
 // token travel right, partial sums travel down. Two weight registers: w_sh_q is written
 // by LoadStationary, w_act_q is used by MultiplyMoving and takes w_sh_q when the swap
-// token passes, one cycle ahead of the first moving operand that needs it.
+// token passes, at the edge that registers the first moving operand that needs it.
 //
-// Multiply-add (docs/numerics.md): psum_o = psum_i + w * x, the product of two BF16
+// The PE registers its inputs (x_q, psum_q) and its multiply-add reads registers only:
+// psum_o is combinational. So no logic of a te_row depends combinationally on the row's
+// inputs beyond the weight-write enable, which keeps a hierarchically verilated row from
+// re-evaluating its datapath whenever an input changes (te_core.cmake, HIERARCHICAL).
+//
+// Multiply-add (docs/numerics.md): psum_o = psum_q + w * x_q, the product of two BF16
 // operands exact in FP32 (an 8x8-bit significand product fits), the sum rounded to nearest
 // even; subnormal results flush to a zero of their sign, every NaN is 0x7fc00000.
 // Inactive rows (at or beyond K) pass the partial sum through unchanged.
@@ -28,7 +33,7 @@ module te_pe (
   logic        swap_q;
   logic [16:0] w_sh_q;   // {row active, BF16 weight}
   logic [16:0] w_act_q;
-  logic [31:0] psum_d, psum_q;
+  logic [31:0] psum_q;
 
   always_comb begin : p_mac
     // product
@@ -49,15 +54,15 @@ module te_pe (
     ///////////////////////////////////
     // p = w * x, exact (BF16 -> FP32) //
     ///////////////////////////////////
-    p_sign = w_act_q[15] ^ x_i[15];
+    p_sign = w_act_q[15] ^ x_q[15];
     w_nan  = (w_act_q[14:7] == 8'hff) && (w_act_q[6:0] != 7'd0);
-    x_nan  = (x_i[14:7] == 8'hff) && (x_i[6:0] != 7'd0);
+    x_nan  = (x_q[14:7] == 8'hff) && (x_q[6:0] != 7'd0);
     w_inf  = (w_act_q[14:7] == 8'hff) && (w_act_q[6:0] == 7'd0);
-    x_inf  = (x_i[14:7] == 8'hff) && (x_i[6:0] == 7'd0);
+    x_inf  = (x_q[14:7] == 8'hff) && (x_q[6:0] == 7'd0);
     w_zero = (w_act_q[14:7] == 8'd0);
-    x_zero = (x_i[14:7] == 8'd0);
-    p_sig  = {8'd1, w_act_q[6:0]} * {8'd1, x_i[6:0]};
-    p_exp  = {2'd0, w_act_q[14:7]} + {2'd0, x_i[14:7]} - 10'd127 + {9'd0, p_sig[15]};
+    x_zero = (x_q[14:7] == 8'd0);
+    p_sig  = {8'd1, w_act_q[6:0]} * {8'd1, x_q[6:0]};
+    p_exp  = {2'd0, w_act_q[14:7]} + {2'd0, x_q[14:7]} - 10'd127 + {9'd0, p_sig[15]};
     if (w_nan || x_nan || (w_inf && x_zero) || (w_zero && x_inf)) begin
       p = te_pkg::Fp32CanonNan;
     end else if (w_inf || x_inf) begin
@@ -73,7 +78,7 @@ module te_pe (
     /////////////////////////////
     // s = a + b, FP32 RNE, FTZ //
     /////////////////////////////
-    a      = psum_i;
+    a      = psum_q;
     b      = p;
     a_nan  = (a[30:23] == 8'hff) && (a[22:0] != 23'd0);
     b_nan  = (b[30:23] == 8'hff) && (b[22:0] != 23'd0);
@@ -151,7 +156,7 @@ module te_pe (
       s = {big[31], exp[7:0], man[22:0]};
     end
 
-    psum_d = w_act_q[16] ? s : psum_i;
+    psum_o = w_act_q[16] ? s : psum_q;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -165,7 +170,7 @@ module te_pe (
   // Datapath registers without reset: outputs are qualified by the core's valid pipeline.
   always_ff @(posedge clk_i) begin
     x_q    <= x_i;
-    psum_q <= psum_d;
+    psum_q <= psum_i;
     if (ld_we_i) begin
       w_sh_q <= ld_w_i;
     end
@@ -176,6 +181,5 @@ module te_pe (
 
   assign x_o    = x_q;
   assign swap_o = swap_q;
-  assign psum_o = psum_q;
 
 endmodule

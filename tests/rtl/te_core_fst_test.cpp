@@ -55,6 +55,8 @@ TEST(te_core_fst, waveform_readable_by_gtkwave_tools) {
     ASSERT_TRUE(in.good());
     std::map<std::string, vcd_signal> by_name; // last path element -> signal (first seen)
     std::map<std::string, std::vector<std::string>> names_of;
+    std::map<std::string, std::string> value_of; // code -> last value
+    std::map<std::string, int> changes_of_any;   // name -> changes of any signal so named
     std::string line;
     bool header = true;
     while (std::getline(in, line)) {
@@ -80,7 +82,10 @@ TEST(te_core_fst, waveform_readable_by_gtkwave_tools) {
             value = line.substr(0, 1);
             code = line.substr(1);
         }
+        const std::string last = value_of.count(code) ? value_of[code] : "x";
+        value_of[code] = value;
         for (const std::string& name : names_of[code]) {
+            if (last != "x" && last != value) ++changes_of_any[name];
             vcd_signal& s = by_name[name];
             if (s.code != code) continue;
             if (s.value == "0" && value == "1") ++s.rises;
@@ -98,7 +103,7 @@ TEST(te_core_fst, waveform_readable_by_gtkwave_tools) {
     EXPECT_EQ(by_name["out_valid_o"].falls, 1);
     EXPECT_EQ(by_name["swap_q"].rises, 1);    // the token passes PE(0,0) once
     EXPECT_GE(by_name["w_act_q"].changes, 1); // weights swapped in
-    EXPECT_GE(by_name["psum_q"].changes, 1);
+    EXPECT_GE(changes_of_any["psum_q"], 1);   // PE(0,0)'s is the constant -0 from above
 }
 
 } // namespace
