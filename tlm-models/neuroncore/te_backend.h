@@ -64,6 +64,8 @@ public:
     // The output of a done multiply (N x cols FP32 bits, [j * cols + c], lanes >= M are +0);
     // releases op `id`, which must be the oldest op not yet released.
     virtual std::vector<uint32_t> retire(uint64_t id) = 0;
+    // Gives a retired op's result buffer back for reuse (optional).
+    virtual void recycle(std::vector<uint32_t>&& out) { (void)out; }
 
     // Rising clock edges given to the core (RTL); 0 for the fast model, which has none.
     virtual uint64_t clocked_cycles() const = 0;

@@ -98,12 +98,25 @@ void te_fast_backend::multiply(golden::dtype dt, unsigned n, const uint16_t* x,
                                uint32_t* out) const {
     const unsigned cols = m_timing.cols;
     const unsigned k = m_k;
-    // Moving tile decoded once, transposed so that vector j is contiguous.
-    std::vector<float> xt(size_t(n) * k);
-    for (unsigned r = 0; r < k; ++r)
-        for (unsigned j = 0; j < n; ++j)
-            xt[size_t(j) * k + r] = float_of(numerics::decode(dt, x[size_t(r) * n + j]));
-    std::vector<float> acc(size_t(n) * cols);
+    // Moving tile decoded once, transposed so that vector j is contiguous. The scratch buffers
+    // are kept: fresh ones per multiply cost page faults (a 128 x 512 tile is past malloc's
+    // mmap threshold).
+    std::vector<float>& xt = m_xt;
+    std::vector<float>& acc = m_acc;
+    xt.resize(size_t(n) * k);
+    acc.resize(size_t(n) * cols);
+    if (dt == golden::dtype::bf16) {
+        for (unsigned r = 0; r < k; ++r)
+            for (unsigned j = 0; j < n; ++j)
+                xt[size_t(j) * k + r] = float_of(numerics::decode_bf16(x[size_t(r) * n + j]));
+    } else { // FP8: 256 patterns, decoded once
+        float table[256];
+        for (unsigned b = 0; b < 256; ++b)
+            table[b] = float_of(numerics::decode(dt, uint16_t(b)));
+        for (unsigned r = 0; r < k; ++r)
+            for (unsigned j = 0; j < n; ++j)
+                xt[size_t(j) * k + r] = table[x[size_t(r) * n + j] & 0xffu];
+    }
     if (cols == 32)
         columns_32(m_w.data(), xt.data(), k, n, acc.data());
     else
@@ -136,6 +149,10 @@ uint64_t te_fast_backend::present(te_job job, uint64_t not_before) {
         s.last = s.first + m_timing.multiply_moving_issue_cycles(job.n) - 1;
         s.done = s.last + m_timing.latency();
         m_mm_free = s.last + 1;
+        if (!m_spare.empty()) { // a retired op's buffer, handed back by recycle()
+            s.out = std::move(m_spare.back());
+            m_spare.pop_back();
+        }
         s.out.resize(size_t(job.n) * m_timing.cols);
         if (job.k != m_k) throw std::logic_error("te_fast_backend: K differs from the load's");
         multiply(job.dt, job.n, job.data.data(), s.out.data());
@@ -160,6 +177,10 @@ std::vector<uint32_t> te_fast_backend::retire(uint64_t id) {
     m_ops.pop_front();
     ++m_oldest;
     return out;
+}
+
+void te_fast_backend::recycle(std::vector<uint32_t>&& out) {
+    if (m_spare.size() < 4) m_spare.push_back(std::move(out));
 }
 
 std::unique_ptr<te_backend> make_te_fast_backend(unsigned rows, unsigned cols) {

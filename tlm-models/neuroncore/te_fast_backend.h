@@ -23,6 +23,7 @@ public:
     bool done_by(uint64_t id, uint64_t horizon, uint64_t& cycle) const override;
     uint64_t finish(uint64_t id) override { return op(id).done; }
     std::vector<uint32_t> retire(uint64_t id) override;
+    void recycle(std::vector<uint32_t>&& out) override;
     uint64_t clocked_cycles() const override { return 0; }
 
     // The arithmetic alone (also used by the tests against the golden model).
@@ -50,6 +51,8 @@ private:
     // Weights decoded to FP32, row-major and padded: [r * cols + c], columns >= M are +0.
     unsigned m_k = 0, m_m = 0;
     std::vector<float> m_w;
+    mutable std::vector<float> m_xt, m_acc;     // multiply()'s scratch, kept between calls
+    std::vector<std::vector<uint32_t>> m_spare; // result buffers to reuse
 };
 
 } // namespace rainier

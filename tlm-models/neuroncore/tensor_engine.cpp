@@ -327,12 +327,13 @@ void tensor_engine::retire_front(uint64_t done_cycle) {
     wait_until_cycle(cycle);
     const in_flight f = std::move(m_in_flight.front());
     m_in_flight.pop_front();
-    const std::vector<uint32_t> out = m_core->retire(f.id);
+    std::vector<uint32_t> out = m_core->retire(f.id);
     const bool load = f.insn.opcode == RAINIER_OP_LOAD_STATIONARY;
     if (load) {
         m_load_beats += f.m;
     } else {
         write_psum(f, out);
+        m_core->recycle(std::move(out));
         m_macs += uint64_t(f.k) * f.m * f.n;
         m_moving_beats += f.n;
     }

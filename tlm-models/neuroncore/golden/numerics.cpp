@@ -48,13 +48,7 @@ uint32_t fp32_ftz(uint32_t bits) {
 
 uint32_t decode(dtype dt, uint16_t bits) {
     switch (dt) {
-    case dtype::bf16: {
-        const uint32_t exp = (bits >> 7) & 0xffu;
-        const uint32_t man = bits & 0x7fu;
-        if (exp == 0xffu && man != 0) return fp32_canonical_nan;
-        if (exp == 0) return uint32_t(bits & 0x8000u) << 16;
-        return uint32_t(bits) << 16;
-    }
+    case dtype::bf16: return decode_bf16(bits);
     case dtype::fp8_e4m3: {
         const uint32_t sign = uint32_t(bits & 0x80u) << 24;
         const uint32_t exp = (bits >> 3) & 0xfu;

@@ -30,6 +30,14 @@ uint32_t fp32_ftz(uint32_t bits);
 // E4M3 0x7f/0xff are NaN (E4M3 has no Inf), E5M2 and BF16 Inf stay Inf.
 uint32_t decode(dtype dt, uint16_t bits);
 
+// decode() for BF16, inline for the fast tensor engine's inner loops.
+inline uint32_t decode_bf16(uint16_t bits) {
+    const uint32_t exp = (bits >> 7) & 0xffu;
+    if (exp == 0xffu && (bits & 0x7fu) != 0) return fp32_canonical_nan;
+    if (exp == 0) return uint32_t(bits & 0x8000u) << 16;
+    return uint32_t(bits) << 16;
+}
+
 // The same value as a BF16 pattern: every decoded input of every dtype is exact in BF16.
 // This is the form in which the RTL stores and streams operands.
 uint16_t decode_to_bf16(dtype dt, uint16_t bits);
