@@ -86,15 +86,17 @@ uint64_t chip::mmio_base() const {
 }
 
 chip::chip(sc_core::sc_module_name name, const chip_config& cfg)
-    : sc_module(name), in("in"), mmio("mmio"), out("out"), m_cfg(cfg), m_mem("mem"), m_regs("regs"),
-      m_to_mem("to_mem"), m_to_regs("to_regs"), m_dma_in("dma_in"), m_ctrl("ctrl"),
-      m_ctrl_regs(this->name()) {
+    : sc_module(name), in("in"), mmio("mmio"), out("out"), global("global"), m_cfg(cfg),
+      m_mem("mem"), m_regs("regs"), m_to_mem("to_mem"), m_to_regs("to_regs"), m_dma_in("dma_in"),
+      m_ctrl("ctrl"), m_ctrl_regs(this->name()) {
     in.register_b_transport(this, &chip::in_b_transport);
     in.register_transport_dbg(this, &chip::in_transport_dbg);
     in.register_get_direct_mem_ptr(this, &chip::in_get_dmi);
     m_to_mem.register_invalidate_direct_mem_ptr(this, &chip::mem_invalidate);
     mmio.register_b_transport(this, &chip::mmio_b_transport);
     mmio.register_transport_dbg(this, &chip::mmio_transport_dbg);
+    global.register_b_transport(this, &chip::global_b_transport);
+    global.register_transport_dbg(this, &chip::global_transport_dbg);
     m_dma_in.register_b_transport(this, &chip::dma_b_transport);
     m_dma_in.register_transport_dbg(this, &chip::dma_transport_dbg);
     m_ctrl.register_b_transport(this, &chip::ctrl_b_transport);
@@ -242,33 +244,72 @@ unsigned chip::mmio_transport_dbg(tlm::tlm_generic_payload& trans) {
     return m_to_regs->transport_dbg(trans);
 }
 
+tlm_utils::simple_initiator_socket<chip>* chip::decode(uint64_t addr, uint64_t& offset) {
+    if (addr - aperture_base() < RAINIER_CHIP_HBM_STRIDE) {
+        offset = addr - aperture_base();
+        return &m_to_mem;
+    }
+    if (addr - mmio_base() < RAINIER_CHIP_MMIO_STRIDE) {
+        offset = addr - mmio_base();
+        return &m_to_regs;
+    }
+    return nullptr;
+}
+
 void chip::dma_b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
     const uint64_t addr = trans.get_address();
-    if (addr - aperture_base() < RAINIER_CHIP_HBM_STRIDE) {
-        trans.set_address(addr - aperture_base());
-        m_to_mem->b_transport(trans, delay);
-        trans.set_address(addr);
-    } else if (addr - mmio_base() < RAINIER_CHIP_MMIO_STRIDE) {
-        trans.set_address(addr - mmio_base());
-        m_to_regs->b_transport(trans, delay);
-        trans.set_address(addr);
-    } else {
+    uint64_t off = 0;
+    auto* to = decode(addr, off);
+    if (!to) {
         out->b_transport(trans, delay);
+        return;
     }
+    trans.set_address(off);
+    (*to)->b_transport(trans, delay);
+    trans.set_address(addr);
 }
 
 unsigned chip::dma_transport_dbg(int, tlm::tlm_generic_payload& trans) {
     const uint64_t addr = trans.get_address();
-    unsigned n;
-    if (addr - aperture_base() < RAINIER_CHIP_HBM_STRIDE) {
-        trans.set_address(addr - aperture_base());
-        n = m_to_mem->transport_dbg(trans);
-    } else if (addr - mmio_base() < RAINIER_CHIP_MMIO_STRIDE) {
-        trans.set_address(addr - mmio_base());
-        n = m_to_regs->transport_dbg(trans);
-    } else {
-        return out->transport_dbg(trans);
+    uint64_t off = 0;
+    auto* to = decode(addr, off);
+    if (!to) return out->transport_dbg(trans);
+    trans.set_address(off);
+    const unsigned n = (*to)->transport_dbg(trans);
+    trans.set_address(addr);
+    return n;
+}
+
+void chip::global_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+    const uint64_t addr = trans.get_address();
+    uint64_t off = 0;
+    auto* to = decode(addr, off);
+    if (!to) {
+        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
     }
+    // A register write from another chip (a remote semaphore increment) takes effect when it
+    // arrives, not when it was sent: registers do not look at the annotated delay.
+    if (to == &m_to_regs && trans.is_write() && delay > sc_core::SC_ZERO_TIME &&
+        sc_core::sc_get_current_process_handle().proc_kind() == sc_core::SC_THREAD_PROC_) {
+        wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+    }
+    trans.set_address(off);
+    (*to)->b_transport(trans, delay);
+    trans.set_address(addr);
+}
+
+unsigned chip::global_transport_dbg(tlm::tlm_generic_payload& trans) {
+    const uint64_t addr = trans.get_address();
+    uint64_t off = 0;
+    auto* to = decode(addr, off);
+    if (!to) {
+        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return 0;
+    }
+    trans.set_address(off);
+    const unsigned n = (*to)->transport_dbg(trans);
     trans.set_address(addr);
     return n;
 }

@@ -1,7 +1,8 @@
 // One chip: its HBM stacks, per-core SBUF/PSUM and semaphore blocks, DMA engines, a chip
 // control block, and two routers (memory aperture, register window). DMA engines issue global
 // addresses: those inside this chip's aperture or register window stay on chip; everything
-// else leaves through `out` (the system bus today, NeuronLink later).
+// else leaves through `out` (to the chip's NeuronLink router). `global` takes this chip's
+// global addresses from its router (transfers of other chips that arrived over the links).
 #pragma once
 
 #include <memory>
@@ -47,6 +48,8 @@ public:
     tlm_utils::simple_target_socket<chip> in;     // aperture, offsets from its base
     tlm_utils::simple_target_socket<chip> mmio;   // register window, offsets from its base
     tlm_utils::simple_initiator_socket<chip> out; // global addresses leaving the chip
+    // This chip's global addresses, from its router; optional: a chip alone has no links.
+    tlm_utils::simple_target_socket_optional<chip> global;
     irq_out irq;
 
     chip(sc_core::sc_module_name name, const chip_config& cfg);
@@ -72,6 +75,11 @@ private:
     unsigned mmio_transport_dbg(tlm::tlm_generic_payload& trans);
     void dma_b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     unsigned dma_transport_dbg(int id, tlm::tlm_generic_payload& trans);
+    void global_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    unsigned global_transport_dbg(tlm::tlm_generic_payload& trans);
+    // A global address inside this chip: the socket it goes to and its offset there; null if
+    // it is not this chip's.
+    tlm_utils::simple_initiator_socket<chip>* decode(uint64_t addr, uint64_t& offset);
     void ctrl_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     unsigned ctrl_transport_dbg(tlm::tlm_generic_payload& trans);
     void on_dma_irq(unsigned engine, bool level);

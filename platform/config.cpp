@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "links.h"
 #include "rainier/hw/chip.h"
 #include "rainier/hw/dma.h"
 #include "rainier/hw/memory_map.h"
@@ -154,7 +155,11 @@ const std::vector<config_key>& platform_config::schema() {
          "UART0 receive side: stdin when it is a terminal (auto), always stdin, or none",
          {"auto", "stdin", "none"}},
         // Chips: HBM, on-chip SRAM, DMA (defaults: the lite chip).
-        {"chip.count", k::integer, 1, "chips on the system bus (apertures and MMIO windows)", {}},
+        {"chip.count",
+         k::integer,
+         1,
+         "chips on the system bus (apertures and MMIO windows); must equal link.topology's",
+         {}},
         {"chip.cores", k::integer, 1, "NeuronCores per chip", {}},
         {"hbm.stacks", k::integer, 1, "HBM stacks per chip", {}},
         {"hbm.stack_size", k::size, "1GiB", "capacity of one HBM stack", {}},
@@ -225,6 +230,31 @@ const std::vector<config_key>& platform_config::schema() {
          k::integer,
          100,
          "vector engine fixed cost per instruction, in its clock cycles (NKI cost model)",
+         {}},
+        // NeuronLink (docs/neuronlink.md): chip-to-chip links and routing.
+        {"link.topology",
+         k::text,
+         "single",
+         "chips and links: single, ring:N, torus2d:XxY or ultra:XxYxZ (chip.count chips)",
+         {}},
+        {"link.bandwidth",
+         k::size,
+         "256GB",
+         "x and y ports (ring, torus), bytes per second, each direction",
+         {}},
+        {"link.z_bandwidth",
+         k::size,
+         "128GB",
+         "z ports (ultra: the ring across instances), bytes per second, each direction",
+         {}},
+        {"link.latency", k::time, "150ns", "one hop: SerDes, wire, receiver pipeline", {}},
+        {"link.max_payload", k::size, "256B", "payload bytes per link packet", {}},
+        {"link.header_size", k::size, "32B", "header bytes per link packet, on the wire", {}},
+        {"link.credits", k::integer, 512, "receiver buffer of a port, in packets", {}},
+        {"link.down",
+         k::text,
+         "",
+         "ports marked down with their links: CHIP:PORT[,CHIP:PORT...], e.g. \"0:x+,3:y-\"",
          {}},
     };
     return keys;
@@ -450,6 +480,7 @@ void platform_config::validate() const {
     if (dram_base % 4096 != 0) fail("memory.dram_base", "must be 4KiB-aligned");
     if (dram_base + dram_size < dram_base) fail("memory.dram_size", "DRAM wraps the address space");
     validate_chip_keys(fail);
+    make_topology(*this);
     const std::string root = get_string("cpu.semihosting_root");
     struct stat st;
     if (!root.empty() && (stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))

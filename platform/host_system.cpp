@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "links.h"
+
 #include "rainier/hw/clint.h"
 #include "rainier/hw/irq.h"
 #include "rainier/hw/memory_map.h"
@@ -33,15 +35,26 @@ host_system::host_system(sc_core::sc_module_name name, const platform_config& cf
     m_bus.map(m_uart.in, RAINIER_UART0_BASE, RAINIER_UART0_SIZE, "UART0");
     m_bus.map(m_dram.in, cfg.get_integer("memory.dram_base"), m_dram.size(), "DRAM");
 
-    for (unsigned n = 0; n < cfg.get_integer("chip.count"); ++n) {
+    // Chips leave through their routers: other chips over the links, the rest (host DRAM, …)
+    // onto the system bus. The host reaches each chip directly on the bus, never over links.
+    m_topology = std::make_unique<link::topology>(make_topology(cfg));
+    std::vector<link::router*> routers;
+    for (unsigned n = 0; n < m_topology->chips(); ++n) {
         const std::string id = "chip" + std::to_string(n);
         m_chips.push_back(std::make_unique<chip>(id.c_str(), make_chip_config(cfg, n)));
+        m_routers.push_back(
+            std::make_unique<link::router>(("router" + std::to_string(n)).c_str(), n, *m_topology));
         chip& c = *m_chips.back();
+        link::router& r = *m_routers.back();
         m_bus.map(c.mmio, c.mmio_base(), RAINIER_CHIP_MMIO_STRIDE, id + " MMIO");
         m_bus.map(c.in, c.aperture_base(), RAINIER_CHIP_HBM_STRIDE, id + " aperture");
-        c.out.bind(m_bus.in);
+        c.out.bind(r.in);
+        r.host.bind(m_bus.in);
+        r.local.bind(c.global);
+        routers.push_back(&r);
         c.irq.bind(m_plic.sources[RAINIER_IRQ_CHIP(n)]);
     }
+    link::connect(*m_topology, routers);
 
     m_clint.msip.bind(m_cpu->msip);
     m_clint.mtip.bind(m_cpu->mtip);
@@ -89,6 +102,8 @@ void host_system::attach_probes(const probes& p) {
     m_cpu->attach_probes(p, "host.cpu");
     for (auto& c : m_chips)
         c->attach_probes(p);
+    for (unsigned n = 0; n < m_routers.size(); ++n)
+        m_routers[n]->attach_probes(p, m_chips[n]->name());
     if (p.wave) {
         m_wave_uart_tx = p.wave->add_signal("host.uart0", "tx", 8);
         p.wave->change(m_wave_uart_tx, sc_core::SC_ZERO_TIME, 0);

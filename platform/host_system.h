@@ -1,5 +1,7 @@
 // The host subsystem assembled from a configuration: RV64 CPU, boot ROM, DRAM, UART0, CLINT,
-// PLIC and sim-control on one system bus, at QEMU-virt-compatible addresses.
+// PLIC and sim-control on one system bus, at QEMU-virt-compatible addresses; the chips, each
+// with its NeuronLink router (docs/neuronlink.md): chip-to-chip traffic crosses the links, the
+// host reaches every chip through the system bus.
 #pragma once
 
 #include <memory>
@@ -17,6 +19,7 @@
 #include "core/run_control.h"
 #include "elf_loader.h"
 #include "plic.h"
+#include "router.h"
 #include "rv64_cpu.h"
 #include "semihosting.h"
 #include "sim_control.h"
@@ -41,6 +44,8 @@ public:
     bus& system_bus() { return m_bus; }
     chip& chip_at(unsigned n) { return *m_chips.at(n); }
     unsigned num_chips() const { return static_cast<unsigned>(m_chips.size()); }
+    link::router& router_at(unsigned n) { return *m_routers.at(n); }
+    const link::topology& topology() const { return *m_topology; }
 
 private:
     void console_input_thread();
@@ -61,7 +66,9 @@ private:
     probes m_probes;
     wave_writer::handle m_wave_uart_tx = 0;
 
+    std::unique_ptr<link::topology> m_topology;
     std::vector<std::unique_ptr<chip>> m_chips;
+    std::vector<std::unique_ptr<link::router>> m_routers;
 };
 
 } // namespace rainier

@@ -357,13 +357,40 @@ int run(const options& opt) {
                                {"elements", nc.ve().elements()},
                                {"errors", nc.queue(RAINIER_NC_ENGINE_VECTOR).errors()}}}});
         }
+        // NeuronLink: this chip's router and its ports (one direction each: what it sent).
+        const link::router& r = sys.router_at(n);
+        nlohmann::json ports = nlohmann::json::array();
+        for (unsigned p = 0; p < r.ports(); ++p) {
+            const link::link_port& lp = r.port(p);
+            const auto& ls = lp.stats();
+            const std::string& pn = lp.name();
+            ports.push_back({{"port", pn.substr(pn.rfind('.') + 1)},
+                             {"up", lp.up()},
+                             {"transfers", ls.transfers},
+                             {"packets", ls.packets},
+                             {"payload_bytes", ls.payload_bytes},
+                             {"wire_bytes", ls.wire_bytes},
+                             {"busy_s", double(ls.busy_ps) * 1e-12},
+                             {"credit_stall_s", double(ls.credit_stall_ps) * 1e-12},
+                             {"peak_in_flight_bytes", ls.peak_in_flight_bytes}});
+        }
+        const auto& rs = r.stats();
         chips.push_back({{"hbm", nlohmann::json::parse(hbm_json.str())},
                          {"dma", {{"bytes", dma_bytes}, {"engines", c.num_dma()}}},
-                         {"cores", cores}});
+                         {"cores", cores},
+                         {"link",
+                          {{"local", rs.local},
+                           {"host", rs.host},
+                           {"sent", rs.sent},
+                           {"forwarded", rs.forwarded},
+                           {"delivered", rs.delivered},
+                           {"errors", rs.errors},
+                           {"ports", ports}}}});
     }
     if (!opt.stats_file.empty()) {
         nlohmann::json stats = {
             {"chips", chips},
+            {"topology", sys.topology().spec()},
             {"outcome", control.message()},
             {"exit_code", code},
             {"simulated_time_s", sim_s},

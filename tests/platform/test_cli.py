@@ -291,6 +291,39 @@ def case_rtl_size_not_built(args, tmp):
                  r"config key 'neuroncore.te_rows': must be at most sram.partitions")
 
 
+def case_bad_link_topology(args, tmp):
+    expect_error(args, ["--set", "link.topology=mesh:4", image(args, "hello")], BAD_INPUT,
+                 r"config key 'link.topology': topology 'mesh:4': unknown kind 'mesh'")
+    expect_error(args, ["--set", "link.topology=torus2d:4xq", image(args, "hello")], BAD_INPUT,
+                 r"config key 'link.topology': .*dimension y \('q'\) is not a number of chips")
+    expect_error(args, ["--set", "link.topology=ring:4", image(args, "hello")], BAD_INPUT,
+                 r"config key 'link.topology': 'ring:4' has 4 chip\(s\) but chip.count is 1")
+
+
+def case_bad_link_down(args, tmp):
+    ring4 = ["--set", "chip.count=4", "--set", "link.topology=ring:4"]
+    expect_error(args, ring4 + ["--set", "link.down=0:y+", image(args, "hello")], BAD_INPUT,
+                 r"config key 'link.down': '0:y\+': chip 0 has no port 'y\+' "
+                 r"\(its ports: x\+, x-\)")
+    expect_error(args, ring4 + ["--set", "link.down=0:x+,7:x-", image(args, "hello")],
+                 BAD_INPUT, r"config key 'link.down': '7:x-': no chip 7")
+    expect_error(args, ring4 + ["--set", "link.down=0x+", image(args, "hello")], BAD_INPUT,
+                 r"config key 'link.down': '0x\+' is not CHIP:PORT")
+
+
+def case_stats_links(args, tmp):
+    stats = os.path.join(tmp, "stats.json")
+    out = run(args, ["--config", args.config, "--set", "chip.count=2", "--set",
+                     "link.topology=ring:2", "--stats", stats, image(args, "hello")])
+    expect(out[0] == 0, "hello passes on two chips", out)
+    data = json.load(open(stats))
+    expect(data["topology"] == "ring:2" and len(data["chips"]) == 2, "two chips in the stats", out)
+    for c in data["chips"]:
+        ports = c["link"]["ports"]
+        expect(len(ports) == 1 and ports[0]["port"] == "x" and ports[0]["up"] and
+               ports[0]["packets"] == 0, "one idle port per chip", out)
+
+
 def case_stats_cores(args, tmp):
     stats = os.path.join(tmp, "stats.json")
     out = run(args, ["--config", args.config, "--stats", stats, image(args, "hello")])

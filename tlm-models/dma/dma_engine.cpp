@@ -205,7 +205,7 @@ bool dma_engine::request(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uns
                   : RAINIER_DMA_ERR_BUS;
         return false;
     }
-    done = now + delay;
+    done = sc_core::sc_time_stamp() + delay; // a target may have waited (a remote register)
     return true;
 }
 

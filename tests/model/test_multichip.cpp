@@ -1,0 +1,218 @@
+// Chips joined by NeuronLink (docs/neuronlink.md): DMA descriptors whose source or destination
+// is another chip's HBM, SBUF or semaphore cross the links with their timing; a remote
+// semaphore increment comes after the data it announces; ports marked down reroute or fail
+// the transfer with an error status; 1- and 2-chip systems.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "multi_chip_bench.h"
+
+using namespace rainier;
+using namespace rainier::test;
+using sc_core::sc_time;
+
+namespace {
+
+std::vector<uint8_t> pattern_bytes(size_t n, uint32_t seed) {
+    std::vector<uint8_t> v(n);
+    std::mt19937 rng(seed);
+    for (auto& b : v)
+        b = static_cast<uint8_t>(rng());
+    return v;
+}
+
+uint64_t hbm_at(unsigned c, uint64_t off) {
+    return RAINIER_CHIP_APERTURE(c) + RAINIER_CHIP_HBM_OFFSET + off;
+}
+
+// A slow, long link, so that the link (not the 27 GB/s DMA engine) sets the time.
+const double slow_bw = 4e9, slow_lat = 1e-6;
+const uint32_t S = 65536;
+// One transfer of S bytes over h equal hops, cut-through: h*L + (S + k*H) / B with at least
+// k = S / 256 packets of 32-byte headers (docs/neuronlink.md, "Timing of a port").
+double link_time(unsigned hops) {
+    return hops * slow_lat + (S + (S / 256) * 32.0) / slow_bw;
+}
+
+// Copies S bytes from chip `from`'s HBM to `to` and returns the time until software sees it
+// complete.
+double timed_copy(multi_chip_bench& b, unsigned from, uint64_t src, uint64_t dst,
+                  uint32_t completed) {
+    const sc_time t0 = sc_core::sc_time_stamp();
+    b.submit(from, 0, 0, {copy_1d(src, dst, S)});
+    EXPECT_TRUE(b.wait_completed(from, 0, 0, completed));
+    EXPECT_EQ(b.error(from, 0, 0), 0u);
+    return (sc_core::sc_time_stamp() - t0).to_seconds();
+}
+
+} // namespace
+
+TEST(multichip, RemoteWriteCrossesTheLinksWithTheirTiming) {
+    multi_chip_bench b(make_topo("ring:4", slow_bw, slow_lat));
+    ASSERT_EQ(b.topo.hops(0, 3), 1);
+    ASSERT_EQ(b.topo.hops(0, 2), 2);
+    b.body = [](multi_chip_bench& b) {
+        const auto data = pattern_bytes(S, 1);
+        b.poke(hbm_at(0, 0x100000), data.data(), S);
+        // A local copy first: the queue is set up and the source rows are warm for both.
+        timed_copy(b, 0, hbm_at(0, 0x100000), hbm_at(0, 0x200000), 1);
+        const double one = timed_copy(b, 0, hbm_at(0, 0x100000), hbm_at(3, 0x200000), 2);
+        const double two = timed_copy(b, 0, hbm_at(0, 0x100000), hbm_at(2, 0x300000), 3);
+        std::vector<uint8_t> out(S);
+        b.peek(hbm_at(3, 0x200000), out.data(), S);
+        EXPECT_EQ(out, data);
+        b.peek(hbm_at(2, 0x300000), out.data(), S);
+        EXPECT_EQ(out, data);
+        EXPECT_GE(one, link_time(1));
+        EXPECT_LT(one, link_time(1) + 1e-6); // + descriptor fetch, set-up, HBM
+        EXPECT_GE(two, link_time(2));
+        EXPECT_NEAR(two - one, slow_lat, 50e-9); // one more hop: its latency
+        // To chip 3 the short way (x-); to chip 2, half way round, a tie: x+ through chip 1.
+        EXPECT_EQ(b.routers[0]->port(1).stats().payload_bytes, S);
+        EXPECT_EQ(b.routers[0]->port(0).stats().payload_bytes, S);
+        EXPECT_GT(b.routers[0]->port(0).stats().peak_in_flight_bytes, 0u);
+        EXPECT_EQ(b.routers[1]->stats().forwarded, b.routers[0]->stats().sent / 2);
+        EXPECT_GE(b.routers[0]->stats().host, 2u); // the descriptor fetches (rings in DRAM)
+    };
+    b.start();
+}
+
+TEST(multichip, RemoteReadAndSbufDestination) {
+    multi_chip_bench b(make_topo("ring:4"));
+    b.body = [](multi_chip_bench& b) {
+        const auto data = pattern_bytes(4096, 2);
+        b.poke(hbm_at(2, 0x4000), data.data(), data.size());
+        // Chip 1 pulls from chip 2's HBM into its SBUF, then pushes into chip 0's SBUF.
+        const uint64_t sbuf1 = RAINIER_CHIP_SRAM_BASE(1, 0) + RAINIER_SBUF_OFFSET;
+        const uint64_t sbuf0 = RAINIER_CHIP_SRAM_BASE(0, 0) + RAINIER_SBUF_OFFSET + 256;
+        b.submit(1, 0, 0, {copy_1d(hbm_at(2, 0x4000), sbuf1, 4096), copy_1d(sbuf1, sbuf0, 4096)});
+        ASSERT_TRUE(b.wait_completed(1, 0, 0, 2));
+        EXPECT_EQ(b.error(1, 0, 0), 0u);
+        std::vector<uint8_t> out(4096);
+        b.peek(sbuf0, out.data(), out.size());
+        EXPECT_EQ(out, data);
+        EXPECT_GT(b.routers[2]->port(1).stats().payload_bytes, 0u); // read data came back on x-
+    };
+    b.start();
+}
+
+TEST(multichip, RemoteSemaphoreIncrementIsOrderedAfterTheData) {
+    multi_chip_bench b(make_topo("ring:4", slow_bw, slow_lat));
+    b.body = [](multi_chip_bench& b) {
+        const auto data = pattern_bytes(S, 3);
+        b.poke(hbm_at(0, 0x100000), data.data(), S);
+        const uint32_t one = 1;
+        b.poke(hbm_at(0, 0x8000), &one, 4);
+        // Chip 1 waits for its core 0's semaphore 2, then copies what chip 0 sent.
+        rainier_dma_desc consume = copy_1d(hbm_at(1, 0x200000), hbm_at(1, 0x400000), S);
+        consume.flags = RAINIER_DMA_FLAG_WAIT;
+        consume.wait_sem = 2;
+        consume.wait_value = 1;
+        b.submit(1, 0, 0, {consume});
+        // Chip 0: the data, then a 4-byte write of 1 to chip 1's INC register of semaphore 2.
+        const uint64_t inc =
+            RAINIER_CHIP_MMIO_ADDR(1) + RAINIER_CHIP_SEM_OFFSET(0) + RAINIER_SEM_INC(2);
+        b.submit(0, 0, 0,
+                 {copy_1d(hbm_at(0, 0x100000), hbm_at(1, 0x200000), S),
+                  copy_1d(hbm_at(0, 0x8000), inc, 4)});
+        const sc_time t0 = sc_core::sc_time_stamp();
+        // The semaphore becomes 1 when the increment arrives, not when it was sent.
+        while (b.read32(1, RAINIER_CHIP_SEM_OFFSET(0) + RAINIER_SEM_VALUE(2)) == 0)
+            wait(sc_time(20, sc_core::SC_NS));
+        const double seen = (sc_core::sc_time_stamp() - t0).to_seconds();
+        EXPECT_GE(seen, link_time(1) + slow_lat); // the data, then the increment's own hop
+        ASSERT_TRUE(b.wait_completed(0, 0, 0, 2));
+        EXPECT_EQ(b.error(0, 0, 0), 0u);
+        ASSERT_TRUE(b.wait_completed(1, 0, 0, 1));
+        EXPECT_EQ(b.error(1, 0, 0), 0u);
+        std::vector<uint8_t> out(S);
+        b.peek(hbm_at(1, 0x400000), out.data(), S);
+        EXPECT_EQ(out, data);
+    };
+    b.start();
+}
+
+TEST(multichip, DownPortReroutesTheLongWayRound) {
+    multi_chip_bench b(make_topo("ring:4", slow_bw, slow_lat, {{0, "x-"}}));
+    ASSERT_EQ(b.topo.hops(0, 3), 3);
+    b.body = [](multi_chip_bench& b) {
+        const auto data = pattern_bytes(S, 4);
+        b.poke(hbm_at(0, 0), data.data(), S);
+        const double t = timed_copy(b, 0, hbm_at(0, 0), hbm_at(3, 0x10000), 1);
+        std::vector<uint8_t> out(S);
+        b.peek(hbm_at(3, 0x10000), out.data(), S);
+        EXPECT_EQ(out, data);
+        EXPECT_GE(t, link_time(3));
+        EXPECT_LT(t, link_time(3) + 1e-6);
+        EXPECT_EQ(b.routers[0]->port(1).stats().packets, 0u); // x- unused
+        EXPECT_EQ(b.routers[1]->stats().forwarded, b.routers[2]->stats().forwarded);
+    };
+    b.start();
+}
+
+TEST(multichip, NoPathOrNoChipCompletesWithAnError) {
+    multi_chip_bench b(make_topo("ring:2", 256e9, 150e-9, {{0, "x"}}));
+    ASSERT_EQ(b.topo.hops(0, 1), -1);
+    b.body = [](multi_chip_bench& b) {
+        b.write32(0, chip_bench::engine(0) + RAINIER_DMA_IRQ_ENABLE, RAINIER_DMA_IRQ_ERROR(0));
+        b.submit(0, 0, 0, {copy_1d(hbm_at(0, 0), hbm_at(1, 0), 4096)});
+        ASSERT_TRUE(b.wait_completed(0, 0, 0, 1));
+        EXPECT_EQ(b.error(0, 0, 0), uint32_t(RAINIER_DMA_ERR_BUS));
+        EXPECT_TRUE(b.chips[0]->irq.read());
+        // Reading from the unreachable chip fails the same way; a chip the system does not
+        // have is an address error; the queue goes on.
+        b.submit(0, 0, 0,
+                 {copy_1d(hbm_at(1, 0), hbm_at(0, 0), 64), copy_1d(hbm_at(0, 0), hbm_at(5, 0), 64),
+                  copy_1d(hbm_at(0, 0), hbm_at(0, 0x1000), 64)});
+        ASSERT_TRUE(b.wait_completed(0, 0, 0, 4));
+        EXPECT_EQ(b.read32(0, chip_bench::q(0, 0, RAINIER_DMA_Q_ERROR_COUNT)), 3u);
+        EXPECT_EQ(b.read32(0, chip_bench::q(0, 0, RAINIER_DMA_Q_ERROR_INDEX)), 2u);
+        EXPECT_EQ(b.error(0, 0, 0), uint32_t(RAINIER_DMA_ERR_ADDRESS));
+        EXPECT_EQ(b.routers[0]->port(0).stats().packets, 0u); // nothing was sent
+    };
+    b.start();
+}
+
+TEST(multichip, TwoChipsShareOneLink) {
+    multi_chip_bench b(make_topo("ring:2"));
+    ASSERT_EQ(b.routers[0]->ports(), 1u);
+    b.body = [](multi_chip_bench& b) {
+        const auto a = pattern_bytes(8192, 5), c = pattern_bytes(8192, 6);
+        b.poke(hbm_at(0, 0), a.data(), a.size());
+        b.poke(hbm_at(1, 0), c.data(), c.size());
+        b.submit(0, 0, 0, {copy_1d(hbm_at(0, 0), hbm_at(1, 0x10000), 8192)});
+        b.submit(1, 1, 0, {copy_1d(hbm_at(1, 0), hbm_at(0, 0x10000), 8192)});
+        ASSERT_TRUE(b.wait_completed(0, 0, 0, 1));
+        ASSERT_TRUE(b.wait_completed(1, 1, 0, 1));
+        std::vector<uint8_t> out(8192);
+        b.peek(hbm_at(1, 0x10000), out.data(), out.size());
+        EXPECT_EQ(out, a);
+        b.peek(hbm_at(0, 0x10000), out.data(), out.size());
+        EXPECT_EQ(out, c);
+        EXPECT_EQ(b.routers[0]->port(0).stats().payload_bytes, 8192u);
+        EXPECT_EQ(b.routers[1]->port(0).stats().payload_bytes, 8192u);
+    };
+    b.start();
+}
+
+TEST(multichip, SingleChipReachesHostDramThroughItsRouter) {
+    multi_chip_bench b(make_topo("single"));
+    ASSERT_EQ(b.routers[0]->ports(), 0u);
+    b.body = [](multi_chip_bench& b) {
+        const auto data = pattern_bytes(4096, 7);
+        const uint64_t dram = RAINIER_DRAM_BASE + 0x800000;
+        b.poke(dram, data.data(), data.size());
+        b.submit(0, 0, 0,
+                 {copy_1d(dram, hbm_at(0, 0x2000), 4096),
+                  copy_1d(hbm_at(0, 0x2000), dram + 8192, 4096),
+                  copy_1d(hbm_at(0, 0x2000), hbm_at(1, 0), 64)});
+        ASSERT_TRUE(b.wait_completed(0, 0, 0, 3));
+        std::vector<uint8_t> out(4096);
+        b.peek(dram + 8192, out.data(), out.size());
+        EXPECT_EQ(out, data);
+        EXPECT_EQ(b.error(0, 0, 0), uint32_t(RAINIER_DMA_ERR_ADDRESS)); // no chip 1
+        EXPECT_EQ(b.read32(0, chip_bench::q(0, 0, RAINIER_DMA_Q_ERROR_COUNT)), 1u);
+    };
+    b.start();
+}
