@@ -177,4 +177,6 @@ function(rainier_add_te_core target)
   target_compile_definitions(${target} INTERFACE
     RAINIER_TE_ROWS=${ARG_ROWS} RAINIER_TE_COLS=${ARG_COLS})
   set_target_properties(${target} PROPERTIES RAINIER_TE_ROWS ${ARG_ROWS} RAINIER_TE_COLS ${ARG_COLS})
+  # te_lanes.h: how C++ reaches the lanes of the core's packed ports.
+  target_include_directories(${target} INTERFACE ${RAINIER_RTL_DIR})
 endfunction()

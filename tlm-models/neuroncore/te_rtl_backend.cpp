@@ -5,6 +5,8 @@
 
 #include <verilated.h>
 
+#include "te_lanes.h"
+
 #include "Vte_core.h"
 #ifdef RAINIER_HAVE_TE_CORE_128
 #include "Vte_core_128.h"
@@ -20,24 +22,8 @@ constexpr uint64_t none = ~uint64_t(0);
 // No op takes this long (512 beats plus the pipeline): a core that does is broken.
 constexpr uint64_t stuck_after = 1'000'000;
 
-// Lanes of packed ports: QData (up to 64 bits) or VlWide<N>.
-inline void put_lane16(QData& port, unsigned lane, uint16_t v) {
-    const unsigned sh = lane * 16;
-    port = (port & ~(QData(0xffff) << sh)) | (QData(v) << sh);
-}
-template <std::size_t N>
-void put_lane16(VlWide<N>& port, unsigned lane, uint16_t v) {
-    EData& w = port[lane / 2];
-    const unsigned sh = (lane % 2) * 16;
-    w = (w & ~(EData(0xffff) << sh)) | (EData(v) << sh);
-}
-inline uint32_t get_lane32(const QData& port, unsigned lane) {
-    return uint32_t(port >> (32 * lane));
-}
-template <std::size_t N>
-uint32_t get_lane32(const VlWide<N>& port, unsigned lane) {
-    return port[lane];
-}
+using te_lanes::get_lane32;
+using te_lanes::put_lane16;
 
 template <class Model>
 class te_rtl_core final : public te_backend {
