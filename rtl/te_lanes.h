@@ -1,6 +1,6 @@
-// How C++ reaches one lane of the Verilated core's packed vector ports (ld_data_i, mm_data_i,
-// out_data_o): a QData for ports up to 64 bits, a VlWide<N> of 32-bit words beyond. Shared by
-// the TLM wrapper and the RTL tests.
+// How C++ drives the Verilated core: its reset sequence, and one lane of its packed vector
+// ports (ld_data_i, mm_data_i, out_data_o: a QData up to 64 bits, a VlWide<N> of 32-bit words
+// beyond). Shared by the TLM wrapper and the RTL tests.
 #pragma once
 
 #include <verilated.h>
@@ -26,6 +26,22 @@ inline uint32_t get_lane32(const QData& port, unsigned lane) {
 template <std::size_t N>
 uint32_t get_lane32(const VlWide<N>& port, unsigned lane) {
     return port[lane];
+}
+
+// Asynchronous reset with both input ports idle, one clock edge inside it, clock left low.
+template <class Model>
+void reset_core(Model& m) {
+    m.clk_i = 0;
+    m.rst_ni = 0;
+    m.ld_valid_i = 0;
+    m.mm_valid_i = 0;
+    m.eval();
+    m.clk_i = 1;
+    m.eval();
+    m.clk_i = 0;
+    m.eval();
+    m.rst_ni = 1;
+    m.eval();
 }
 
 } // namespace rainier::te_lanes

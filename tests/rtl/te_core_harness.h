@@ -73,18 +73,7 @@ public:
     }
 
     void reset() {
-        Model& m = *m_model;
-        m.clk_i = 0;
-        m.rst_ni = 0;
-        m.ld_valid_i = 0;
-        m.mm_valid_i = 0;
-        m.eval();
-        m.clk_i = 1;
-        m.eval();
-        m.clk_i = 0;
-        m.eval();
-        m.rst_ni = 1;
-        m.eval();
+        te_lanes::reset_core(*m_model);
         m_cycle = 0;
     }
 

@@ -95,20 +95,7 @@ private:
     const op_state& op(uint64_t id) const { return m_ops.at(id - m_oldest); }
     bool live(uint64_t id) const { return id >= m_oldest; }
 
-    void reset() {
-        Model& m = *m_model;
-        m.clk_i = 0;
-        m.rst_ni = 0;
-        m.ld_valid_i = 0;
-        m.mm_valid_i = 0;
-        m.eval();
-        m.clk_i = 1;
-        m.eval();
-        m.clk_i = 0;
-        m.eval();
-        m.rst_ni = 1;
-        m.eval();
-    }
+    void reset() { te_lanes::reset_core(*m_model); }
     void settle() {
         m_model->clk_i = 0;
         m_model->eval();
