@@ -132,6 +132,9 @@ def case_layout(args, tmp):
     fst = os.path.join(tmp, "l.fst")
     run(args, ["--wave", fst], "test_interrupts")
     ids, _ = read_vcd(fst)
+    # The NeuronLink group names the ports of a 2-chip system.
+    run(args, ["--wave", fst] + TWO_CHIPS, "link_dma")
+    ids.update(read_vcd(fst)[0])
     layout = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "rainier.gtkw")
     for line in open(layout):
         line = line.strip()
@@ -170,6 +173,46 @@ def case_dma(args, tmp):
     events = json.load(open(tl))["traceEvents"]
     if not [e for e in events if e["ph"] == "X" and e["name"] == "error" and e["args"]["error"]]:
         fail("a failing descriptor is an error slice with its code")
+
+
+TWO_CHIPS = ["--set", "chip.count=2", "--set", "link.topology=ring:2"]
+
+
+def case_link(args, tmp):
+    # Chip 0 copies 64 KiB into chip 1's HBM over the ring:2 link (port x on each chip, one
+    # direction each). The waveform's bytes in flight follow the port's own accounting: its
+    # maximum is the port's peak in --stats, it returns to 0, and the idle direction stays 0.
+    st, fst = (os.path.join(tmp, n) for n in ("l-stats.json", "l.fst"))
+    run(args, ["--stats", st, "--wave", fst] + TWO_CHIPS, "link_dma")
+    chips = json.load(open(st))["chips"]
+    port = [{p["port"]: p for p in c["link"]["ports"]}["x"] for c in chips]
+    if port[0]["wire_bytes"] < 65536 or port[1]["wire_bytes"] != 0:
+        fail(f"chip 0 sends 64 KiB and chip 1 nothing: {port}")
+    ids, changes = read_vcd(fst)
+    wave = {(c, sig): values_of(ids, changes, f"host.chip{c}.link.x.{sig}")
+            for c in (0, 1) for sig in ("bytes_in_flight", "busy")}
+    sent = wave[0, "bytes_in_flight"]
+    levels = [v for _, v in sent]
+    if max(levels) <= 0 or levels[-1] != 0:
+        fail(f"chip 0's bytes in flight should rise and return to 0: {sent[:8]} ... {sent[-4:]}")
+    if max(levels) != port[0]["peak_in_flight_bytes"]:
+        fail(f"waveform peak {max(levels)} != peak_in_flight_bytes "
+             f"{port[0]['peak_in_flight_bytes']} in --stats")
+    if [t for t, _ in sent] != sorted(t for t, _ in sent):
+        fail("changes in time order")
+    # busy: high exactly as long as the port serialised (busy_s in --stats).
+    high, rise = 0, None
+    for t, v in wave[0, "busy"]:
+        if v and rise is None:
+            rise = t
+        elif not v and rise is not None:
+            high += t - rise
+            rise = None
+    if rise is not None or high != round(port[0]["busy_s"] * 1e12):
+        fail(f"busy high for {high} ps, the port serialised {port[0]['busy_s'] * 1e12:.0f} ps")
+    for sig in ("bytes_in_flight", "busy"):
+        if any(v != 0 for _, v in wave[1, sig]):
+            fail(f"chip 1's port x sends nothing: {sig} {wave[1, sig][:8]}")
 
 
 def case_neuroncore(args, tmp):

@@ -42,7 +42,7 @@ std::vector<unsigned> link_port::packetise(uint64_t bytes) const {
 }
 
 uint64_t link_port::send(const std::vector<unsigned>& payload, std::vector<packet_time>& t,
-                         std::vector<uint64_t>* sent_end) {
+                         std::vector<uint64_t>* sent_end, bool drain_follows) {
     const uint64_t first = m_seq;
     if (sent_end) sent_end->resize(payload.size());
     ++m_stats.transfers;
@@ -62,13 +62,15 @@ uint64_t link_port::send(const std::vector<unsigned>& payload, std::vector<packe
 
         // Bytes in flight: packets whose credit is not back yet (slot reuse retires old ones).
         while (!m_in_flight.empty() && (m_in_flight.front().credit_back <= start ||
-                                        m_in_flight.front().seq + m_cfg.credits <= m_seq)) {
-            m_in_flight_bytes -= m_in_flight.front().bytes;
+                                        m_in_flight.front().seq + m_cfg.credits <= m_seq))
             m_in_flight.pop_front();
-        }
         m_in_flight.push_back({m_seq, start, credit, wire});
-        m_in_flight_bytes += wire;
-        m_stats.peak_in_flight_bytes = std::max(m_stats.peak_in_flight_bytes, m_in_flight_bytes);
+        if (i == 0 && drain_follows) m_provisional.emplace(m_seq, credit);
+        // Busy only feeds a waveform: not tracked unless observed.
+        const int busy = m_observer ? 1 : 0;
+        add_step(start, int64_t(wire), busy);
+        if (busy) add_step(end, 0, -busy);
+        add_step(credit, -int64_t(wire), 0);
 
         m_stats.credit_stall_ps += start - unblocked;
         m_stats.busy_ps += ser;
@@ -79,6 +81,8 @@ uint64_t link_port::send(const std::vector<unsigned>& payload, std::vector<packe
         m_stats.last_end_ps = std::max(m_stats.last_end_ps, end);
         ++m_seq;
     }
+    // Keeps the step function short: nothing can change before the next packet's start.
+    fold(m_provisional.empty() ? m_free_at : std::min(m_free_at, m_provisional.begin()->second));
     return first;
 }
 
@@ -92,9 +96,57 @@ void link_port::drained(uint64_t first_seq, const std::vector<uint64_t>& when) {
         if (!m_in_flight.empty() && seq >= m_in_flight.front().seq &&
             seq - m_in_flight.front().seq < m_in_flight.size()) {
             auto& e = m_in_flight[seq - m_in_flight.front().seq];
-            e.credit_back = std::max(e.credit_back, back);
+            // A provisional credit is never settled yet (settle() stops before it).
+            if (back > e.credit_back && e.credit_back >= m_settled) {
+                add_step(e.credit_back, int64_t(e.bytes), 0);
+                add_step(back, -int64_t(e.bytes), 0);
+                e.credit_back = back;
+            }
         }
     }
+    m_provisional.erase(first_seq);
+}
+
+void link_port::add_step(uint64_t at, int64_t bytes, int busy) {
+    // History is final before m_settled; callers never reach back there (see the header).
+    auto it = m_steps.try_emplace(std::max(at, m_settled)).first;
+    it->second.bytes += bytes;
+    it->second.busy += busy;
+    if (it->second.bytes == 0 && it->second.busy == 0) m_steps.erase(it);
+}
+
+void link_port::fold(uint64_t before) {
+    auto it = m_steps.begin();
+    for (; it != m_steps.end() && it->first < before; it = m_steps.erase(it)) {
+        m_level_bytes = uint64_t(int64_t(m_level_bytes) + it->second.bytes);
+        m_level_busy += it->second.busy;
+        m_stats.peak_in_flight_bytes = std::max(m_stats.peak_in_flight_bytes, m_level_bytes);
+        if (m_observer) m_observer(it->first, m_level_bytes, m_level_busy > 0);
+    }
+    m_settled = std::max(m_settled, before);
+}
+
+uint64_t link_port::settle(uint64_t now_ps) {
+    // Later packets start at or after both now and free_at; provisional credits only move
+    // later.
+    uint64_t h = std::max(now_ps, m_free_at);
+    if (!m_provisional.empty()) h = std::min(h, m_provisional.begin()->second);
+    fold(h);
+    return h;
+}
+
+void link_port::settle_all() {
+    if (!m_steps.empty()) fold(m_steps.rbegin()->first + 1);
+}
+
+const link_port::statistics& link_port::stats() const {
+    m_stats_view = m_stats;
+    uint64_t level = m_level_bytes;
+    for (const auto& [at, s] : m_steps) {
+        level = uint64_t(int64_t(level) + s.bytes);
+        m_stats_view.peak_in_flight_bytes = std::max(m_stats_view.peak_in_flight_bytes, level);
+    }
+    return m_stats_view;
 }
 
 uint64_t link_port::bytes_in_flight(uint64_t at_ps) const {

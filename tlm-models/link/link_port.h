@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -56,9 +58,11 @@ public:
 
     // Books one transfer's packets in call order. t[i]: in, when packet i is available at this
     // sender; out, when it arrives at the receiver. sent_end (optional): when each packet's
-    // tail left this sender. Returns the sequence number of the first packet, for drained().
+    // tail left this sender. drain_follows: the caller will report drained() for these
+    // packets, so their credit times are provisional until then. Returns the sequence number
+    // of the first packet, for drained().
     uint64_t send(const std::vector<unsigned>& payload, std::vector<packet_time>& t,
-                  std::vector<uint64_t>* sent_end = nullptr);
+                  std::vector<uint64_t>* sent_end = nullptr, bool drain_follows = false);
     // The receiver drained packets first_seq.. at these times (later than assumed by send(),
     // which takes "drained on arrival"); their credits return `latency` after.
     void drained(uint64_t first_seq, const std::vector<uint64_t>& when);
@@ -66,7 +70,18 @@ public:
     uint64_t free_at_ps() const { return m_free_at; }
     // Wire bytes sent and not yet acknowledged by a credit at time `at`.
     uint64_t bytes_in_flight(uint64_t at_ps) const;
-    const statistics& stats() const { return m_stats; }
+    // peak_in_flight_bytes covers every packet sent so far, credits as currently known.
+    const statistics& stats() const;
+
+    // History for a waveform: `observer` gets each change of bytes in flight and of busy
+    // (serialising), in time order, once it is final. Packets are booked ahead of simulated
+    // time and credits come back later still, so changes become final late: settle(now)
+    // reports those before the returned time (at least min(now, the earliest provisional
+    // credit)); settle_all() reports the rest, provisional credits as they stand (end of run).
+    using observer = std::function<void(uint64_t at_ps, uint64_t bytes_in_flight, bool busy)>;
+    void observe(observer o) { m_observer = std::move(o); }
+    uint64_t settle(uint64_t now_ps);
+    void settle_all();
 
 private:
     struct in_flight {
@@ -81,8 +96,25 @@ private:
     uint64_t m_seq = 0;                // next packet's sequence number
     std::vector<uint64_t> m_credit;    // slot seq % credits: when its credit is back
     std::deque<in_flight> m_in_flight; // at most `credits` packets, in sequence order
-    uint64_t m_in_flight_bytes = 0;
     statistics m_stats;
+    mutable statistics m_stats_view; // m_stats with the peak of the unsettled changes
+
+    // Bytes in flight and busy as a step function: changes by time (+bytes at a packet's
+    // start, -bytes when its credit is back; busy +1/-1 around serialisation, only when
+    // observed). Changes before m_settled are folded into the levels and the peak: packets
+    // start in call order after m_free_at, and only provisional credits move, and only later.
+    struct step {
+        int64_t bytes = 0;
+        int busy = 0;
+    };
+    void add_step(uint64_t at, int64_t bytes, int busy);
+    void fold(uint64_t before);
+    std::map<uint64_t, step> m_steps;
+    std::map<uint64_t, uint64_t> m_provisional; // first seq awaiting drained() -> its credit
+    uint64_t m_settled = 0;
+    uint64_t m_level_bytes = 0;
+    int m_level_busy = 0;
+    observer m_observer;
 };
 
 } // namespace rainier::link

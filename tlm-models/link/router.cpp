@@ -1,5 +1,6 @@
 #include "router.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "global_address.h"
@@ -111,7 +112,7 @@ void router::forward(tlm::tlm_generic_payload& trans, link_extension& ext, unsig
     } else {
         link_port& port = *m_ports[unsigned(p)];
         std::vector<uint64_t> sent_end;
-        const uint64_t seq = port.send(ext.req_payload, ext.req, &sent_end);
+        const uint64_t seq = port.send(ext.req_payload, ext.req, &sent_end, true);
         record(unsigned(p), ext.req, trans.is_write() ? trans.get_data_length() : 0, false);
         ++ext.hops;
         ++(in_port < 0 ? m_stats.sent : m_stats.forwarded);
@@ -176,11 +177,38 @@ unsigned router::dbg_forward(tlm::tlm_generic_payload& trans) {
 void router::attach_probes(const probes& p, const std::string& group) {
     m_probes = p;
     m_rows.clear();
-    if (!p.trace) return;
     for (const auto& port : m_ports) {
         const std::string& n = port->name();
-        m_rows.push_back(p.trace->add_row(group, "link." + n.substr(n.rfind('.') + 1)));
+        const std::string scope = "link." + n.substr(n.rfind('.') + 1);
+        if (p.trace) m_rows.push_back(p.trace->add_row(group, scope));
+        if (!p.wave) continue;
+        wave_writer* w = p.wave;
+        const wave_writer::handle bytes = w->add_signal(group + "." + scope, "bytes_in_flight", 64);
+        const wave_writer::handle busy = w->add_signal(group + "." + scope, "busy", 1);
+        w->change(bytes, sc_core::SC_ZERO_TIME, 0);
+        w->change(busy, sc_core::SC_ZERO_TIME, 0);
+        port->observe([w, bytes, busy](uint64_t at, uint64_t in_flight, bool serialising) {
+            w->change(bytes, from_ps(at), in_flight);
+            w->change(busy, from_ps(at), serialising);
+        });
     }
+    // Credits come back after the kernel passed the send: the ports say when values are final.
+    if (p.wave && !m_ports.empty())
+        p.wave->add_source([this](sc_core::sc_time now) { return settle_wave(now); });
+}
+
+sc_core::sc_time router::settle_wave(sc_core::sc_time now) {
+    if (now == sc_core::sc_max_time()) {
+        // End of the run: provisional credits stay as they are.
+        for (auto& port : m_ports)
+            port->settle_all();
+        return now;
+    }
+    const uint64_t now_ps = to_ps(now);
+    uint64_t h = UINT64_MAX;
+    for (auto& port : m_ports)
+        h = std::min(h, port->settle(now_ps));
+    return h >= now_ps ? now : from_ps(h);
 }
 
 void router::record(unsigned port, const std::vector<packet_time>& arrivals, uint64_t bytes,

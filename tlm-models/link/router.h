@@ -62,7 +62,9 @@ public:
     const link_port& port(unsigned p) const { return *m_ports.at(p); }
     int next_hop(unsigned dst) const { return m_routes.at(dst); }
     const statistics& stats() const { return m_stats; }
-    // Timeline: one row per port ("link.x+"), a slice per transfer crossing it.
+    // Timeline: one row per port ("link.x+"), a slice per transfer crossing it. Waveform:
+    // per port, scope GROUP.link.x+, `bytes_in_flight` (64 bits: wire bytes sent whose
+    // credit is not back) and `busy` (serialising).
     void attach_probes(const probes& p, const std::string& group);
 
 private:
@@ -78,6 +80,7 @@ private:
     unsigned dbg_forward(tlm::tlm_generic_payload& trans);
     void record(unsigned port, const std::vector<packet_time>& arrivals, uint64_t bytes,
                 bool response);
+    sc_core::sc_time settle_wave(sc_core::sc_time now);
 
     unsigned m_chip;
     unsigned m_chips;

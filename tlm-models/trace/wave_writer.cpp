@@ -114,6 +114,9 @@ void wave_writer::emit_before_window() {
 
 void wave_writer::flush_until(sc_core::sc_time t) {
     if (!m_ctx) return;
+    const sc_core::sc_time now = t;
+    for (const source& s : m_sources)
+        t = std::min(t, s(now));
     if (!m_header_done) {
         declare_all();
         fstWriterEmitTimeChange(m_ctx, m_start.value());

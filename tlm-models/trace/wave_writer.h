@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,16 @@ public:
     handle add_signal(const std::string& scope, const std::string& name, unsigned width);
     void change(handle h, sc_core::sc_time t, uint64_t value);
 
-    // Writes every buffered change older than kernel time (safe: no model reports earlier).
+    // For a model whose changes become final only after the kernel passed them (NeuronLink:
+    // a credit's return time may still move when the receiver reports back). Each flush
+    // first calls it with the kernel time; it reports (change()) what is final and returns
+    // the time before which it has reported everything, and the writer holds later changes
+    // back. close() calls it with sc_max_time(): then it must report all it has.
+    using source = std::function<sc_core::sc_time(sc_core::sc_time now)>;
+    void add_source(source s) { m_sources.push_back(std::move(s)); }
+
+    // Writes every buffered change older than kernel time (safe: no model reports earlier)
+    // and than every source's horizon.
     void flush_until(sc_core::sc_time t);
     void close(); // writes the rest; the file is complete afterwards
 
@@ -55,6 +65,7 @@ private:
     sc_core::sc_time m_start, m_end;
     std::vector<signal> m_signals;
     std::vector<event> m_pending;
+    std::vector<source> m_sources;
     uint64_t m_seq = 0;
     uint64_t m_last_time = 0;
     bool m_header_done = false;
