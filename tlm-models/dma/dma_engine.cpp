@@ -90,6 +90,7 @@ dma_engine::dma_engine(sc_core::sc_module_name name, const dma_engine_config& cf
     m_trans.set_streaming_width(0);
     SC_HAS_PROCESS(dma_engine);
     SC_THREAD(run);
+    SC_THREAD(retire);
 }
 
 uint64_t& dma_engine::qreg(unsigned q, unsigned offset) {
@@ -131,10 +132,14 @@ unsigned dma_engine::transport_dbg(tlm::tlm_generic_payload& trans) {
     return m_regs.transport_dbg(trans);
 }
 
+uint32_t dma_engine::next_index(unsigned q) {
+    return static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_HEAD)) + m_queues[q].in_flight;
+}
+
 void dma_engine::fetch_head(unsigned q) {
     queue& s = m_queues[q];
     if (s.fetched) return;
-    const uint32_t head = static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_HEAD));
+    const uint32_t head = next_index(q);
     const uint32_t size = static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_SIZE));
     const uint64_t at = qreg(q, RAINIER_DMA_Q_BASE) + uint64_t(head % size) * RAINIER_DMA_DESC_SIZE;
     s.desc = rainier_dma_desc{};
@@ -160,8 +165,7 @@ int dma_engine::pick_queue() {
         const unsigned q = (m_rr + i) % n;
         if (!(qreg(q, RAINIER_DMA_Q_CTRL) & RAINIER_DMA_Q_CTRL_ENABLE)) continue;
         if (qreg(q, RAINIER_DMA_Q_SIZE) == 0) continue;
-        if (static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_HEAD)) == m_queues[q].accepted_tail)
-            continue;
+        if (next_index(q) == m_queues[q].accepted_tail) continue;
         fetch_head(q);
         if (waits(m_queues[q])) continue;
         m_rr = (q + 1) % n;
@@ -185,24 +189,25 @@ void dma_engine::run() {
 }
 
 bool dma_engine::request(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len,
-                         const sc_core::sc_time& issue, sc_core::sc_time& done, unsigned& err) {
+                         const sc_core::sc_time& issue, sc_core::sc_time& done, unsigned& err,
+                         tlm::tlm_generic_payload* trans) {
     // Times are absolute; the bus sees the issue time as an annotated delay.
+    tlm::tlm_generic_payload& tr = trans ? *trans : m_trans;
     const sc_core::sc_time now = sc_core::sc_time_stamp();
-    m_trans.set_command(cmd);
-    m_trans.set_address(addr);
-    m_trans.set_data_ptr(data);
-    m_trans.set_data_length(len);
-    m_trans.set_streaming_width(len);
-    m_trans.set_byte_enable_ptr(nullptr);
-    m_trans.set_dmi_allowed(false);
-    m_trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tr.set_command(cmd);
+    tr.set_address(addr);
+    tr.set_data_ptr(data);
+    tr.set_data_length(len);
+    tr.set_streaming_width(len);
+    tr.set_byte_enable_ptr(nullptr);
+    tr.set_dmi_allowed(false);
+    tr.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_core::sc_time delay = issue > now ? issue - now : sc_core::SC_ZERO_TIME;
-    out->b_transport(m_trans, delay);
+    out->b_transport(tr, delay);
     ++m_requests;
-    if (!m_trans.is_response_ok()) {
-        err = m_trans.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE
-                  ? RAINIER_DMA_ERR_ADDRESS
-                  : RAINIER_DMA_ERR_BUS;
+    if (!tr.is_response_ok()) {
+        err = tr.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE ? RAINIER_DMA_ERR_ADDRESS
+                                                                          : RAINIER_DMA_ERR_BUS;
         return false;
     }
     done = sc_core::sc_time_stamp() + delay; // a target may have waited (a remote register)
@@ -237,7 +242,8 @@ unsigned dma_engine::validate(const rainier_dma_desc& d) const {
     return RAINIER_DMA_ERR_NONE;
 }
 
-unsigned dma_engine::transfer(const rainier_dma_desc& d, sc_core::sc_time& t) {
+unsigned dma_engine::transfer(const rainier_dma_desc& d, sc_core::sc_time& t,
+                              sc_core::sc_time& issued) {
     // Reads fill a staging ring, writes drain it; both directions are paced at the engine's
     // bandwidth and bounded to `outstanding` requests, a write waits for the reads holding its
     // bytes, and requests go out in time order (the earlier of the next read and next write).
@@ -246,9 +252,10 @@ unsigned dma_engine::transfer(const rainier_dma_desc& d, sc_core::sc_time& t) {
     const uint64_t total = src.total_bytes();
     const uint64_t cap = m_stage.size();
     const uint64_t req = m_cfg.request_bytes;
+    // Request slots still hold the previous descriptor's requests (pipelined): outstanding
+    // counts across descriptors.
     sc_core::sc_time read_issue = t, write_issue = t, finish = t, ready = t;
-    std::fill(m_rslots.begin(), m_rslots.end(), t);
-    std::fill(m_wslots.begin(), m_wslots.end(), t);
+    issued = t;
     m_reads.clear();
     unsigned rslot = 0, wslot = 0, err = RAINIER_DMA_ERR_NONE;
     uint64_t got = 0, put = 0, waddr = 0, wlen = 0;
@@ -275,6 +282,7 @@ unsigned dma_engine::transfer(const rainier_dma_desc& d, sc_core::sc_time& t) {
                 return err;
             m_wslots[wslot] = done;
             wslot = (wslot + 1) % m_cfg.outstanding;
+            issued = std::max(issued, wt);
             write_issue = wt + pace(wlen);
             finish = std::max(finish, done);
             put += wlen;
@@ -290,6 +298,7 @@ unsigned dma_engine::transfer(const rainier_dma_desc& d, sc_core::sc_time& t) {
                 return err;
             m_rslots[rslot] = done;
             rslot = (rslot + 1) % m_cfg.outstanding;
+            issued = std::max(issued, rt);
             read_issue = rt + pace(len);
             ready = std::max(ready, done);
             got += len;
@@ -306,6 +315,7 @@ void dma_engine::attach_probes(const probes& p, const std::string& group,
     if (p.trace)
         for (unsigned q = 0; q < m_cfg.queues; ++q)
             m_rows.push_back(p.trace->add_row(group, scope + ".q" + std::to_string(q)));
+    m_row_end.assign(m_cfg.queues, sc_core::SC_ZERO_TIME);
     if (p.wave) {
         m_wave_busy = p.wave->add_signal(group + "." + scope, "busy", 1);
         m_wave_queue = p.wave->add_signal(group + "." + scope, "queue", 4);
@@ -315,62 +325,104 @@ void dma_engine::attach_probes(const probes& p, const std::string& group,
 }
 
 void dma_engine::process(unsigned q) {
+    m_processing = true;
     *m_status = RAINIER_DMA_STATUS_BUSY;
-    const sc_core::sc_time started = sc_core::sc_time_stamp();
+    started st;
+    st.q = q;
+    st.start = sc_core::sc_time_stamp();
+    st.index = next_index(q);
+    st.desc = m_queues[q].desc;
     const uint64_t bytes_before = m_bytes;
     if (m_probes.wave) {
-        m_probes.wave->change(m_wave_busy, started, 1);
-        m_probes.wave->change(m_wave_queue, started, q);
+        m_probes.wave->change(m_wave_busy, st.start, 1);
+        m_probes.wave->change(m_wave_queue, st.start, q);
     }
-    const uint32_t head = static_cast<uint32_t>(qreg(q, RAINIER_DMA_Q_HEAD));
-    const rainier_dma_desc d = m_queues[q].desc;
     const bool fetch_error = m_queues[q].fetch_error;
-    m_queues[q].fetched = false; // HEAD moves on below
-    unsigned err = RAINIER_DMA_ERR_NONE;
-    sc_core::sc_time t = sc_core::sc_time_stamp(), done;
+    m_queues[q].fetched = false; // the next descriptor is fetched next time
+    ++m_queues[q].in_flight;
+    st.err = RAINIER_DMA_ERR_NONE;
+    sc_core::sc_time t = sc_core::sc_time_stamp(), issued = t;
     if (fetch_error) {
-        err = RAINIER_DMA_ERR_FETCH;
+        st.err = RAINIER_DMA_ERR_FETCH;
     } else {
         t = std::max(t, m_queues[q].fetch_done) + m_setup;
-        err = validate(d);
-        if (err == RAINIER_DMA_ERR_NONE) err = transfer(d, t);
-        if (err == RAINIER_DMA_ERR_NONE && (d.flags & RAINIER_DMA_FLAG_SEM)) {
-            uint32_t inc = d.sem_inc;
-            if (request(tlm::TLM_WRITE_COMMAND, m_cfg.sem_base + RAINIER_SEM_INC(d.sem_id),
-                        reinterpret_cast<uint8_t*>(&inc), 4, t, done, err))
-                t = std::max(t, done);
-            else
-                err = RAINIER_DMA_ERR_BUS;
-        }
+        issued = t;
+        st.err = validate(st.desc);
+        if (st.err == RAINIER_DMA_ERR_NONE) st.err = transfer(st.desc, t, issued);
+        if (st.err != RAINIER_DMA_ERR_NONE) issued = t;
     }
-    // Software sees the completion at its simulated time.
-    if (t > sc_core::sc_time_stamp()) wait(t - sc_core::sc_time_stamp());
-    qreg(q, RAINIER_DMA_Q_HEAD) = uint32_t(head + 1);
+    st.done = t;
+    st.bytes = m_bytes - bytes_before;
+    m_started.push_back(st);
+    m_started_event.notify(sc_core::SC_ZERO_TIME);
+    // The next descriptor may start once this one's requests are out (or it completed).
+    const sc_core::sc_time next = m_cfg.pipeline ? issued : t;
+    if (next > sc_core::sc_time_stamp()) wait(next - sc_core::sc_time_stamp());
+    m_processing = false;
+    if (!m_cfg.pipeline)
+        while (m_queues[q].in_flight) // completion happens in retire(): wait for it
+            wait(m_started_event);
+}
+
+void dma_engine::retire() {
+    for (;;) {
+        while (m_started.empty())
+            wait(m_started_event);
+        started st = m_started.front();
+        if (st.done > sc_core::sc_time_stamp()) wait(st.done - sc_core::sc_time_stamp());
+        // The core's semaphore after the data (its writes have completed).
+        if (st.err == RAINIER_DMA_ERR_NONE && (st.desc.flags & RAINIER_DMA_FLAG_SEM)) {
+            uint32_t inc = st.desc.sem_inc;
+            sc_core::sc_time done;
+            if (request(tlm::TLM_WRITE_COMMAND, m_cfg.sem_base + RAINIER_SEM_INC(st.desc.sem_id),
+                        reinterpret_cast<uint8_t*>(&inc), 4, sc_core::sc_time_stamp(), done, st.err,
+                        &m_retire_trans)) {
+                if (done > sc_core::sc_time_stamp()) wait(done - sc_core::sc_time_stamp());
+            } else {
+                st.err = RAINIER_DMA_ERR_BUS;
+            }
+        }
+        m_started.pop_front();
+        complete(st);
+        m_started_event.notify(sc_core::SC_ZERO_TIME);
+        m_doorbell.notify(sc_core::SC_ZERO_TIME); // ring space; the next may start
+    }
+}
+
+void dma_engine::complete(const started& st) {
+    const unsigned q = st.q;
+    --m_queues[q].in_flight;
+    qreg(q, RAINIER_DMA_Q_HEAD) = uint32_t(st.index + 1);
     qreg(q, RAINIER_DMA_Q_COMPLETED) = (qreg(q, RAINIER_DMA_Q_COMPLETED) + 1) & 0xffffffffu;
     ++m_descriptors;
-    *m_status = 0;
-    if (m_probes.wave) m_probes.wave->change(m_wave_busy, sc_core::sc_time_stamp(), 0);
+    const bool idle = m_started.empty() && !m_processing;
+    if (idle) *m_status = 0;
+    if (m_probes.wave && idle) m_probes.wave->change(m_wave_busy, sc_core::sc_time_stamp(), 0);
     if (m_probes.trace) {
         char src[24], dst[24];
-        std::snprintf(src, sizeof(src), "0x%llx", static_cast<unsigned long long>(d.src));
-        std::snprintf(dst, sizeof(dst), "0x%llx", static_cast<unsigned long long>(d.dst));
-        m_probes.trace->slice(m_rows[q], err == RAINIER_DMA_ERR_NONE ? "copy" : "error", started,
+        std::snprintf(src, sizeof(src), "0x%llx", static_cast<unsigned long long>(st.desc.src));
+        std::snprintf(dst, sizeof(dst), "0x%llx", static_cast<unsigned long long>(st.desc.dst));
+        // Slices of one row must not overlap: a pipelined descriptor's starts at the previous
+        // one's end.
+        const sc_core::sc_time from = std::max(st.start, m_row_end[q]);
+        m_row_end[q] = sc_core::sc_time_stamp();
+        m_probes.trace->slice(m_rows[q], st.err == RAINIER_DMA_ERR_NONE ? "copy" : "error", from,
                               sc_core::sc_time_stamp(),
-                              {{"index", head},
+                              {{"index", st.index},
                                {"src", src},
                                {"dst", dst},
-                               {"bytes", m_bytes - bytes_before},
-                               {"tag", d.tag},
-                               {"error", err}});
+                               {"bytes", st.bytes},
+                               {"tag", st.desc.tag},
+                               {"error", st.err}});
     }
-    if (err != RAINIER_DMA_ERR_NONE) {
-        qreg(q, RAINIER_DMA_Q_ERROR) = err;
-        qreg(q, RAINIER_DMA_Q_ERROR_INDEX) = head;
+    if (st.err != RAINIER_DMA_ERR_NONE) {
+        qreg(q, RAINIER_DMA_Q_ERROR) = st.err;
+        qreg(q, RAINIER_DMA_Q_ERROR_INDEX) = st.index;
         qreg(q, RAINIER_DMA_Q_ERROR_COUNT) = (qreg(q, RAINIER_DMA_Q_ERROR_COUNT) + 1) & 0xffffffffu;
         raise(RAINIER_DMA_IRQ_ERROR(q));
     } else {
-        qreg(q, RAINIER_DMA_Q_LAST_TAG) = d.tag;
-        if (d.flags & RAINIER_DMA_FLAG_IRQ) raise(RAINIER_DMA_IRQ_DONE(q));
+        qreg(q, RAINIER_DMA_Q_LAST_TAG) = st.desc.tag;
+        if (st.desc.flags & RAINIER_DMA_FLAG_IRQ) raise(RAINIER_DMA_IRQ_DONE(q));
     }
 }
 

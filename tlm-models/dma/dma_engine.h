@@ -34,6 +34,9 @@ struct dma_engine_config {
     unsigned request_bytes = 512; // largest bus request
     uint64_t sem_base = 0;        // global address of the core's semaphore block
     double lookahead_s = 100e-9;  // how far requests may run ahead of simulated time
+    // Start a descriptor once the previous one has issued its requests (completion stays in
+    // order); false: once it has completed.
+    bool pipeline = true;
 };
 
 class dma_engine : public sc_core::sc_module {
@@ -58,7 +61,8 @@ public:
 private:
     struct queue {
         uint32_t accepted_tail = 0;
-        bool fetched = false; // `desc` holds the descriptor at HEAD (or fetch_error is set)
+        uint32_t in_flight = 0; // started, not completed: the next one is at HEAD + in_flight
+        bool fetched = false;   // `desc` holds that next descriptor (or fetch_error is set)
         bool fetch_error = false;
         rainier_dma_desc desc{};
         sc_core::sc_time fetch_done; // when the descriptor's bytes arrived
@@ -68,12 +72,27 @@ private:
     void run();
     int pick_queue();
     void process(unsigned q);
+    // A started descriptor, completed (HEAD, COMPLETED, semaphore, interrupt) in start order.
+    struct started {
+        unsigned q;
+        uint32_t index;
+        rainier_dma_desc desc;
+        unsigned err;
+        sc_core::sc_time start, done;
+        uint64_t bytes;
+    };
+    void retire();
+    void complete(const started& s);
+    uint32_t next_index(unsigned q);
     unsigned validate(const rainier_dma_desc& d) const;
-    unsigned transfer(const rainier_dma_desc& d, sc_core::sc_time& t);
+    // Issues the descriptor's requests from `t`; t: when the last completes, issued: when the
+    // last was issued.
+    unsigned transfer(const rainier_dma_desc& d, sc_core::sc_time& t, sc_core::sc_time& issued);
     void catch_up(const sc_core::sc_time& issue);
     // One bus request at local time `issue`; returns false on a TLM error (code in `err`).
     bool request(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len,
-                 const sc_core::sc_time& issue, sc_core::sc_time& done, unsigned& err);
+                 const sc_core::sc_time& issue, sc_core::sc_time& done, unsigned& err,
+                 tlm::tlm_generic_payload* trans = nullptr);
     void doorbell(unsigned q);
     void update_irq();
     void raise(uint32_t bits);
@@ -95,7 +114,10 @@ private:
     sc_core::sc_time m_access_delay;
     double m_ps_per_byte = 0;
     sc_core::sc_event m_doorbell;
-    tlm::tlm_generic_payload m_trans;
+    tlm::tlm_generic_payload m_trans, m_retire_trans;
+    std::deque<started> m_started;
+    sc_core::sc_event m_started_event;
+    bool m_processing = false;
     std::vector<uint8_t> m_stage;
     std::deque<std::pair<uint64_t, sc_core::sc_time>> m_reads; // end byte, data ready by then
     std::vector<sc_core::sc_time> m_rslots, m_wslots;          // completion of requests in flight
@@ -106,6 +128,7 @@ private:
 
     probes m_probes;
     std::vector<timeline::row> m_rows; // per queue
+    std::vector<sc_core::sc_time> m_row_end;
     wave_writer::handle m_wave_busy = 0, m_wave_queue = 0;
 };
 
