@@ -188,6 +188,11 @@ chip::chip(sc_core::sc_module_name name, const chip_config& cfg)
                 for (auto& nc : m_nc)
                     nc->reset_engines();
         }));
+    m_ctrl_regs.add(reg_def("SYSTEM_CHIPS", RAINIER_CHIP_CTRL_SYSTEM_CHIPS, 4, a::read_only)
+                        .reset_to(cfg.system_chips));
+    m_ctrl_regs.add(reg_def("TOPOLOGY", RAINIER_CHIP_CTRL_TOPOLOGY, 4, a::read_only)
+                        .reset_to(cfg.topology_dims[0] | cfg.topology_dims[1] << 8 |
+                                  cfg.topology_dims[2] << 16));
     auto nc_bits = [this] { return uint64_t(m_nc_irq_bits); };
     m_ctrl_regs.add(reg_def("NC_IRQ_STATUS", RAINIER_CHIP_CTRL_NC_IRQ_STATUS, 4, a::read_only)
                         .reads(nc_bits)

@@ -33,6 +33,8 @@ struct chip_config {
     unsigned index = 0;
     unsigned cores = 1;
     unsigned dma_engines = 4; // per core
+    unsigned system_chips = 1;
+    unsigned topology_dims[3] = {1, 1, 1}; // ring sizes in x, y, z (RAINIER_CHIP_CTRL_TOPOLOGY)
     hbm::config hbm;
     sram_config sbuf;
     sram_config psum;

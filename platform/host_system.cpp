@@ -41,7 +41,11 @@ host_system::host_system(sc_core::sc_module_name name, const platform_config& cf
     std::vector<link::router*> routers;
     for (unsigned n = 0; n < m_topology->chips(); ++n) {
         const std::string id = "chip" + std::to_string(n);
-        m_chips.push_back(std::make_unique<chip>(id.c_str(), make_chip_config(cfg, n)));
+        chip_config cc = make_chip_config(cfg, n);
+        cc.system_chips = m_topology->chips();
+        for (size_t d = 0; d < m_topology->dims().size() && d < 3; ++d)
+            cc.topology_dims[d] = m_topology->dims()[d].size;
+        m_chips.push_back(std::make_unique<chip>(id.c_str(), cc));
         m_routers.push_back(
             std::make_unique<link::router>(("router" + std::to_string(n)).c_str(), n, *m_topology));
         chip& c = *m_chips.back();
@@ -79,6 +83,7 @@ host_system::host_system(sc_core::sc_module_name name, const platform_config& cf
     if (cfg.get_bool("cpu.semihosting")) {
         rv64::semihosting_host::config sh_cfg;
         sh_cfg.file_root = cfg.get_string("cpu.semihosting_root");
+        sh_cfg.command_line = cfg.get_string("cpu.command_line");
         m_semihost = std::make_unique<rv64::semihosting_host>(sh_cfg);
         m_semihost->console_write = [this](const char* d, size_t n) { m_console.write(d, n); };
         m_semihost->console_read = [this] { return m_console.read_char(); };

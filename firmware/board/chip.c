@@ -27,6 +27,10 @@ void chip_read_info(unsigned chip, struct chip_info* info) {
     info->te_mode = mmio_read32(r + RAINIER_CHIP_CTRL_TE_MODE);
     info->te_khz = mmio_read32(r + RAINIER_CHIP_CTRL_TE_CLOCK);
     info->ve_khz = mmio_read32(r + RAINIER_CHIP_CTRL_VE_CLOCK);
+    info->system_chips = mmio_read32(r + RAINIER_CHIP_CTRL_SYSTEM_CHIPS);
+    const uint32_t topo = mmio_read32(r + RAINIER_CHIP_CTRL_TOPOLOGY);
+    for (unsigned d = 0; d < RAINIER_CHIP_TOPOLOGY_DIMS; d++)
+        info->topology[d] = RAINIER_CHIP_TOPOLOGY_DIM(topo, d);
 }
 
 int chip_init(unsigned chip, struct chip_info* info, uint32_t spins) {

@@ -17,6 +17,8 @@ struct chip_info {
     uint32_t sbuf_size, psum_size;
     uint32_t te_khz, ve_khz;
     uint64_t hbm_size;
+    unsigned system_chips; /* chips in the system */
+    unsigned topology[3];  /* ring sizes in x, y, z (1 where unused): id = x + X * (y + Y * z) */
 };
 
 uintptr_t chip_regs(unsigned chip);

@@ -13,21 +13,27 @@
 /* Chip control block (all read-only, 32-bit unless noted). */
 #define RAINIER_CHIP_CTRL_OFFSET 0x0
 #define RAINIER_CHIP_CTRL_SIZE 0x1000
-#define RAINIER_CHIP_CTRL_ID 0x00          /* chip index */
-#define RAINIER_CHIP_CTRL_CORES 0x04       /* NeuronCores */
-#define RAINIER_CHIP_CTRL_DMA_ENGINES 0x08 /* DMA engines per core */
-#define RAINIER_CHIP_CTRL_DMA_QUEUES 0x0c  /* queues per DMA engine */
-#define RAINIER_CHIP_CTRL_PARTITIONS 0x10  /* SBUF/PSUM partitions per core */
-#define RAINIER_CHIP_CTRL_HBM_SIZE 0x18    /* 64-bit: populated HBM bytes */
-#define RAINIER_CHIP_CTRL_TE_ROWS 0x20     /* tensor engine array rows (contraction, K) */
-#define RAINIER_CHIP_CTRL_TE_COLS 0x24     /* tensor engine array columns (M) */
-#define RAINIER_CHIP_CTRL_SBUF_SIZE 0x28   /* bytes of each SBUF partition */
-#define RAINIER_CHIP_CTRL_PSUM_SIZE 0x2c   /* bytes of each PSUM partition */
-#define RAINIER_CHIP_CTRL_TE_MODE 0x30     /* RAINIER_TE_MODE_*: which tensor engine model runs */
-#define RAINIER_CHIP_CTRL_TE_CLOCK 0x34    /* tensor engine clock, kHz */
-#define RAINIER_CHIP_CTRL_VE_CLOCK 0x38    /* vector engine clock, kHz */
-#define RAINIER_CHIP_CTRL_STATUS 0x40      /* RAINIER_CHIP_STATUS_* */
-#define RAINIER_CHIP_CTRL_RESET 0x44       /* wo: RAINIER_CHIP_RESET_* */
+#define RAINIER_CHIP_CTRL_ID 0x00           /* chip index */
+#define RAINIER_CHIP_CTRL_CORES 0x04        /* NeuronCores */
+#define RAINIER_CHIP_CTRL_DMA_ENGINES 0x08  /* DMA engines per core */
+#define RAINIER_CHIP_CTRL_DMA_QUEUES 0x0c   /* queues per DMA engine */
+#define RAINIER_CHIP_CTRL_PARTITIONS 0x10   /* SBUF/PSUM partitions per core */
+#define RAINIER_CHIP_CTRL_HBM_SIZE 0x18     /* 64-bit: populated HBM bytes */
+#define RAINIER_CHIP_CTRL_TE_ROWS 0x20      /* tensor engine array rows (contraction, K) */
+#define RAINIER_CHIP_CTRL_TE_COLS 0x24      /* tensor engine array columns (M) */
+#define RAINIER_CHIP_CTRL_SBUF_SIZE 0x28    /* bytes of each SBUF partition */
+#define RAINIER_CHIP_CTRL_PSUM_SIZE 0x2c    /* bytes of each PSUM partition */
+#define RAINIER_CHIP_CTRL_TE_MODE 0x30      /* RAINIER_TE_MODE_*: which tensor engine model runs */
+#define RAINIER_CHIP_CTRL_TE_CLOCK 0x34     /* tensor engine clock, kHz */
+#define RAINIER_CHIP_CTRL_VE_CLOCK 0x38     /* vector engine clock, kHz */
+#define RAINIER_CHIP_CTRL_STATUS 0x40       /* RAINIER_CHIP_STATUS_* */
+#define RAINIER_CHIP_CTRL_RESET 0x44        /* wo: RAINIER_CHIP_RESET_* */
+#define RAINIER_CHIP_CTRL_SYSTEM_CHIPS 0x48 /* chips in the system (all share one topology) */
+/* NeuronLink topology: the sizes of up to three ring dimensions (1 where unused), so chip
+ * id = x + X * (y + Y * z). ring:N is N x 1 x 1, torus2d:XxY is X x Y x 1, ultra:XxYxZ as given. */
+#define RAINIER_CHIP_CTRL_TOPOLOGY 0x4c
+#define RAINIER_CHIP_TOPOLOGY_DIM(v, d) (((v) >> (8 * (d))) & 0xffu) /* d = 0 (x), 1 (y), 2 (z) */
+#define RAINIER_CHIP_TOPOLOGY_DIMS 3
 #define RAINIER_TE_MODE_RTL 0
 #define RAINIER_TE_MODE_FAST 1
 /* HBM training is done and HBM may be used; set RAINIER_CHIP_HBM_INIT_NS after power-on. */
