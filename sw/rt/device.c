@@ -24,23 +24,50 @@ static struct rainier_dma_desc dma_ring[RT_DMA_QUEUES][RT_DMA_RING] __attribute_
 #define RT_POLL_TICKS (RAINIER_CLINT_TIMEBASE_HZ / 1000000)
 
 int rt_open(struct rt_dev* d, unsigned chip, unsigned core, uint64_t hbm_reserved) {
+    const struct rt_open_opts o = {hbm_reserved, RT_DMA_QUEUES, 0, 0, 0, 0, 1};
+    return rt_open_ex(d, chip, core, &o);
+}
+
+static void* ring_alloc(struct rt_mem* m, uint32_t entries, void* fallback) {
+    if (!m) return fallback;
+    return (void*)(uintptr_t)rt_mem_alloc(m, (uint64_t)entries * 64, 64);
+}
+
+int rt_open_ex(struct rt_dev* d, unsigned chip, unsigned core, const struct rt_open_opts* o) {
     memset(d, 0, sizeof *d);
     d->chip = chip;
     d->core = core;
-    if (chip_init(chip, &d->info, 10000000) != 0) return RT_ERR_DEVICE;
+    if (o->ndma == 0 || o->ndma > RT_MAX_DMA_QUEUES) return RT_ERR_ARG;
+    if (o->init_chip) {
+        if (chip_init(chip, &d->info, 10000000) != 0) return RT_ERR_DEVICE;
+    } else {
+        chip_read_info(chip, &d->info);
+    }
     if (core >= d->info.cores || d->info.te_rows == 0 || d->info.te_cols == 0 ||
         d->info.te_rows > d->info.partitions || d->info.te_cols > d->info.partitions)
         return RT_ERR_DEVICE;
     d->aperture = RAINIER_CHIP_APERTURE(chip);
     d->sram = RAINIER_CHIP_SRAM_BASE(chip, core);
-    rt_mem_init(&d->hbm, d->aperture + hbm_reserved, d->info.hbm_size - hbm_reserved);
-    nc_queue_init(&d->te, chip, core, RAINIER_NC_ENGINE_TENSOR, te_ring, RT_TE_RING);
-    nc_queue_init(&d->ve, chip, core, RAINIER_NC_ENGINE_VECTOR, ve_ring, RT_VE_RING);
+    rt_mem_init(&d->hbm, d->aperture + o->hbm_reserved, d->info.hbm_size - o->hbm_reserved);
+    /* Rings: the static ones (one device), or per device from the given allocator. */
+    const uint32_t te_n = o->rings ? o->te_entries : RT_TE_RING;
+    const uint32_t ve_n = o->rings ? o->ve_entries : RT_VE_RING;
+    const uint32_t dma_n = o->rings ? o->dma_entries : RT_DMA_RING;
+    if (!o->rings && o->ndma > RT_DMA_QUEUES) return RT_ERR_ARG;
+    struct rainier_nc_insn* te = ring_alloc(o->rings, te_n, te_ring);
+    struct rainier_nc_insn* ve = ring_alloc(o->rings, ve_n, ve_ring);
+    if (!te || !ve || te_n == 0 || ve_n == 0 || dma_n == 0) return RT_ERR_ARG;
+    nc_queue_init(&d->te, chip, core, RAINIER_NC_ENGINE_TENSOR, te, te_n);
+    nc_queue_init(&d->ve, chip, core, RAINIER_NC_ENGINE_VECTOR, ve, ve_n);
     /* One queue per engine while there are engines, then further queues of the same ones. */
     const unsigned engines = d->info.dma_engines;
-    for (unsigned q = 0; q < RT_DMA_QUEUES; q++)
-        dma_queue_init(&d->dma[q], chip, core * engines + q % engines, q / engines, dma_ring[q],
-                       RT_DMA_RING);
+    if (o->ndma > engines * d->info.dma_queues) return RT_ERR_ARG;
+    d->ndma = o->ndma;
+    for (unsigned q = 0; q < o->ndma; q++) {
+        struct rainier_dma_desc* ring = ring_alloc(o->rings, dma_n, dma_ring[q % RT_DMA_QUEUES]);
+        if (!ring) return RT_ERR_ARG;
+        dma_queue_init(&d->dma[q], chip, core * engines + q % engines, q / engines, ring, dma_n);
+    }
     rt_begin(d);
     return RT_OK;
 }
@@ -84,7 +111,7 @@ void rt_desc_2d(struct rainier_dma_desc* desc, unsigned es, uint16_t rows, uint1
     desc->dst_stride[1] = dst_row_stride;
 }
 
-static void kick(struct rt_dev* d) {
+void rt_kick(struct rt_dev* d) {
     if (!d->started) {
         d->started = 1;
         d->t0 = clint_mtime();
@@ -93,8 +120,17 @@ static void kick(struct rt_dev* d) {
     }
     nc_doorbell(&d->te);
     nc_doorbell(&d->ve);
-    for (unsigned q = 0; q < RT_DMA_QUEUES; q++)
+    for (unsigned q = 0; q < d->ndma; q++)
         dma_doorbell(&d->dma[q]);
+}
+
+/* A ring is full: start the engines early so that they make room (all devices of a program
+ * that spans several, since this one may wait for them). */
+static void ring_full(struct rt_dev* d) {
+    if (d->on_full)
+        d->on_full(d->on_full_ctx);
+    else
+        rt_kick(d);
 }
 
 static unsigned own_sem(unsigned qi) {
@@ -121,13 +157,13 @@ static unsigned needed_waits(struct rt_dev* d, unsigned qi, const struct rt_tick
 
 static void push_nc(struct rt_dev* d, struct nc_queue* q, const struct rainier_nc_insn* insn) {
     while (nc_push(q, insn) != 0)
-        kick(d);                    /* ring full: start the engines early and let them make room */
+        ring_full(d);
     if (d->started) nc_doorbell(q); /* running: publish at once, the engine may be waiting */
 }
 
 static void push_dma(struct rt_dev* d, struct dma_queue* q, const struct rainier_dma_desc* desc) {
     while (dma_push(q, desc) != 0)
-        kick(d);
+        ring_full(d);
     if (d->started) dma_doorbell(q);
 }
 
@@ -239,7 +275,7 @@ int rt_report_errors(struct rt_dev* d) {
             n++;
         }
     }
-    for (unsigned q = 0; q < RT_DMA_QUEUES; q++) {
+    for (unsigned q = 0; q < d->ndma; q++) {
         const uint32_t e = dma_read(&d->dma[q], RAINIER_DMA_Q_ERROR);
         if (e) {
             printf("error: DMA queue %u: error %u at ring index %u\n", q, (unsigned)e,
@@ -255,7 +291,7 @@ int rt_report_errors(struct rt_dev* d) {
  * untouched, so no trap is taken): sleeping synchronises the CPU with the devices, so the end
  * time is seen within 1 us instead of within the CPU's time quantum, and the simulation does
  * not spend host time on a spinning loop. */
-static int wait_sem(struct rt_dev* d, unsigned sem, uint32_t value) {
+int rt_wait(struct rt_dev* d, unsigned sem, uint32_t value) {
     int rc = RT_OK;
     const uint64_t mie = csr_read(mie);
     csr_write(mie, MIP_MTIP);
@@ -280,13 +316,13 @@ static int wait_sem(struct rt_dev* d, unsigned sem, uint32_t value) {
 }
 
 int rt_run(struct rt_dev* d, const struct rt_ticket* done, unsigned ndone) {
-    kick(d);
+    rt_kick(d);
     int rc = RT_OK;
     for (unsigned i = 0; i < ndone && rc == RT_OK; i++)
-        if (done[i].value) rc = wait_sem(d, done[i].sem, done[i].value);
+        if (done[i].value) rc = rt_wait(d, done[i].sem, done[i].value);
     /* Then everything the program signals, on every queue. */
     for (unsigned sem = 0; sem < RT_SEMS && rc == RT_OK; sem++)
-        if (d->sem_count[sem]) rc = wait_sem(d, sem, d->sem_count[sem]);
+        if (d->sem_count[sem]) rc = rt_wait(d, sem, d->sem_count[sem]);
     __asm__ volatile("fence i, r" ::: "memory"); /* results after the signals */
     const uint64_t t1 = clint_mtime();
     struct rt_stats* s = &d->stats;

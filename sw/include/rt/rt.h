@@ -20,11 +20,13 @@
 #include "rainier/hw/memory_map.h"
 #include "rt/mem.h"
 
-#define RT_DMA_QUEUES 4 /* used by the runtime, each on its own engine when there are enough */
+#define RT_DMA_QUEUES 4      /* opened by rt_open, each on its own engine when there are enough */
+#define RT_MAX_DMA_QUEUES 16 /* rt_open_ex */
 #define RT_SEM_TE 0
 #define RT_SEM_VE 1
 #define RT_SEM_DMA(i) (2 + (i))
-#define RT_SEMS (2 + RT_DMA_QUEUES)
+#define RT_SEM_FREE (2 + RT_MAX_DMA_QUEUES) /* first semaphore the builder never signals itself */
+#define RT_SEMS RAINIER_SEM_COUNT
 
 /* Ring entries: a whole 4096 x 4096 x 4096 GEMM on a 128 x 128 array (16 k TE instructions)
  * fits, so the host writes the program before the engines start (it is slower at writing
@@ -62,10 +64,15 @@ struct rt_dev {
     uint64_t sram;     /* global base of the core's SRAM window */
     struct rt_mem hbm;
     struct nc_queue te, ve;
-    struct dma_queue dma[RT_DMA_QUEUES];
+    unsigned ndma; /* DMA queues opened */
+    struct dma_queue dma[RT_MAX_DMA_QUEUES];
+    /* Called instead of starting this device alone when one of its rings is full (programs
+     * spanning devices: their peers must start too); null: start this device. */
+    void (*on_full)(void* ctx);
+    void* on_full_ctx;
     /* Program state. */
-    uint32_t sem_count[RT_SEMS];                 /* increments emitted so far per semaphore */
-    uint32_t waited[2 + RT_DMA_QUEUES][RT_SEMS]; /* per queue: highest value waited for */
+    uint32_t sem_count[RT_SEMS]; /* increments emitted so far per semaphore (also remote ones) */
+    uint32_t waited[2 + RT_MAX_DMA_QUEUES][RT_SEMS]; /* per queue: highest value waited for */
     uint32_t sbuf_top; /* bump pointer of the SBUF allocator (bytes per partition) */
     uint32_t scratch;  /* 64 SBUF bytes for dummy instructions */
     int started;       /* doorbells rung for this program already (ring was full) */
@@ -76,6 +83,24 @@ struct rt_dev {
 /* chip_init(), queues and rings, HBM allocator over the whole HBM (minus `hbm_reserved` bytes
  * at its start, left to the caller). */
 int rt_open(struct rt_dev* d, unsigned chip, unsigned core, uint64_t hbm_reserved);
+
+/* rt_open for programs over several cores or chips: rings of the given sizes allocated from
+ * `rings` (an HBM allocator; the rings then sit in device memory, one set per device) and
+ * `ndma` DMA queues (at most RT_MAX_DMA_QUEUES). With `init_chip` the chip is brought up
+ * (chip_init resets every queue of the chip: do it once per chip, before its other cores). */
+struct rt_open_opts {
+    uint64_t hbm_reserved;
+    unsigned ndma;
+    uint32_t te_entries, ve_entries, dma_entries;
+    struct rt_mem* rings;
+    int init_chip;
+};
+int rt_open_ex(struct rt_dev* d, unsigned chip, unsigned core, const struct rt_open_opts* o);
+/* Starts the device: doorbells of every queue (what rt_run does first). */
+void rt_kick(struct rt_dev* d);
+/* Waits until semaphore `sem` reaches `value` (1 us WFI polls, errors and the time limit
+ * checked): RT_OK or RT_ERR_DEVICE. */
+int rt_wait(struct rt_dev* d, unsigned sem, uint32_t value);
 
 /* Global address of SBUF partition `p`, byte `b` (and the engine-side offset). */
 static inline uint32_t rt_sbuf_off(unsigned p, uint32_t b) {

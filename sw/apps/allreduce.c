@@ -1,0 +1,306 @@
+/* Collectives over every chip of the system (rt/collective.h), checked element by element
+ * against sums the host works out exactly.
+ *
+ * Inputs: element i of chip c is an integer h(c, i mod PERIOD), small enough that every
+ * partial sum is exact in the data type (|sum| <= 2^24 in FP32, <= 256 in BF16), so the
+ * result does not depend on the order the rings add in and must equal the reference bit for
+ * bit. The host writes one period per chip and a DMA descriptor repeats it over the buffer
+ * (a row read again with source stride 0), so even a 256 MiB buffer is filled in moments.
+ *
+ * Options (config key cpu.command_line, e.g. --set cpu.command_line="op=allreduce bytes=1MiB"):
+ *   op=allreduce|reduce_scatter|all_gather|all   dtype=fp32|bf16|all
+ *   bytes=N[KiB|MiB]  buffer size per chip (all-reduce; the larger buffer for the others);
+ *                     none: a table of sizes, edge cases included
+ *   lanes=N           NeuronCores per chip taking part (default: all)
+ *   repeat=N          run each case N times (benchmarks: wall time per run by difference)
+ *   check=full|sample every element, or corners, boundaries and 4096 random ones per chip
+ * Prints one `stats` line per case: simulated time, algorithm and bus bandwidth as
+ * nccl-tests defines them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "board/semihost.h"
+#include "rt/collective.h"
+
+#define PERIOD 4093 /* prime: a wrong offset rarely lands on the same value */
+#define MAX_CASES 16
+
+static struct rt_comm comm;
+static uint32_t pattern[PERIOD] __attribute__((aligned(64)));
+static int64_t ref_sum[PERIOD];
+static uint64_t src[RAINIER_MAX_CHIPS], dst[RAINIER_MAX_CHIPS];
+
+struct options {
+    int op;    /* -1: all */
+    int dtype; /* -1: all */
+    uint64_t bytes;
+    unsigned lanes, repeat, sendq;
+    int full;
+};
+
+static int64_t value_of(unsigned chip, uint64_t i, unsigned dtype) {
+    const uint64_t r = app_rand(0xa11 + chip, i % PERIOD);
+    const int64_t k = dtype == RAINIER_DT_BF16 ? 256 / comm.chips : (1 << 23) / comm.chips;
+    return (int64_t)(r % (uint64_t)(2 * k + 1)) - k;
+}
+
+/* FP32 or BF16 bits of a small integer (exact by construction). */
+static uint32_t bits_of(int64_t v, unsigned dtype) {
+    float f = (float)v;
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return dtype == RAINIER_DT_BF16 ? u >> 16 : u;
+}
+
+static int64_t int_of(uint32_t bits, unsigned dtype) {
+    const uint32_t u = dtype == RAINIER_DT_BF16 ? bits << 16 : bits;
+    float f;
+    memcpy(&f, &u, 4);
+    return (int64_t)f;
+}
+
+/* Fills `count` elements at `addr` of chip `chip` with its inputs, on the chip's DMA. */
+static int fill(unsigned chip, uint64_t addr, uint64_t count, unsigned dtype) {
+    const unsigned es = RAINIER_DT_SIZE(dtype);
+    for (unsigned i = 0; i < PERIOD; i++) {
+        const uint32_t b = bits_of(value_of(chip, i, dtype), dtype);
+        if (es == 2)
+            ((uint16_t*)pattern)[i] = (uint16_t)b;
+        else
+            pattern[i] = b;
+    }
+    struct rt_dev* d = &comm.dev[chip * comm.lanes];
+    rt_begin(d);
+    uint64_t done = 0;
+    while (done < count) {
+        uint64_t reps = (count - done) / PERIOD;
+        struct rainier_dma_desc desc;
+        memset(&desc, 0, sizeof desc);
+        desc.elem_size = (uint8_t)es;
+        desc.src = (uint64_t)(uintptr_t)pattern;
+        desc.dst = addr + done * es;
+        if (reps) {
+            if (reps > 65535) reps = 65535;
+            desc.src_count[0] = desc.dst_count[0] = PERIOD;
+            desc.src_count[1] = desc.dst_count[1] = (uint16_t)reps;
+            desc.src_stride[0] = desc.dst_stride[0] = (int32_t)es;
+            desc.src_stride[1] = 0;
+            desc.dst_stride[1] = (int32_t)(PERIOD * es);
+            done += reps * PERIOD;
+        } else {
+            desc.src_count[0] = desc.dst_count[0] = (uint16_t)(count - done);
+            desc.src_count[1] = desc.dst_count[1] = 1;
+            desc.src_stride[0] = desc.dst_stride[0] = (int32_t)es;
+            done = count;
+        }
+        desc.src_count[2] = desc.dst_count[2] = 1;
+        rt_dma(d, 0, &desc, NULL, 0, 1);
+    }
+    return rt_run(d, NULL, 0);
+}
+
+static uint32_t load(uint64_t addr, uint64_t i, unsigned dtype) {
+    if (dtype == RAINIER_DT_BF16) return *(volatile uint16_t*)(uintptr_t)(addr + 2 * i);
+    return *(volatile uint32_t*)(uintptr_t)(addr + 4 * i);
+}
+
+/* Expected element i of chip `chip`'s output. */
+static int64_t expected(int op, unsigned chip, uint64_t i, uint64_t count, unsigned dtype) {
+    if (op == RT_ALL_GATHER) return value_of((unsigned)(i / count), i % count, dtype);
+    const uint64_t at = op == RT_REDUCE_SCATTER ? chip * count + i : i;
+    (void)dtype;
+    return ref_sum[at % PERIOD];
+}
+
+static const char* op_name(int op) {
+    return op == RT_ALL_REDUCE       ? "allreduce"
+           : op == RT_REDUCE_SCATTER ? "reduce_scatter"
+                                     : "all_gather";
+}
+
+/* Checks every output element (or a sample); returns the number of wrong ones. */
+static uint64_t check(int op, uint64_t count, unsigned dtype, int full, uint64_t* first_bad,
+                      unsigned* bad_chip) {
+    const uint64_t n = op == RT_ALL_GATHER ? count * comm.chips : count;
+    uint64_t bad = 0;
+    for (unsigned chip = 0; chip < comm.chips; chip++) {
+        const uint64_t picks = full || n <= 8192 ? n : 4096 + 64;
+        for (uint64_t p = 0; p < picks; p++) {
+            uint64_t i = p;
+            if (picks != n) /* corners, then pseudo-random positions */
+                i = p < 32 ? p : p < 64 ? n - 64 + p : app_rand(0x5a3 + chip, p) % n;
+            const int64_t got = int_of(load(dst[chip], i, dtype), dtype);
+            const int64_t want = expected(op, chip, i, count, dtype);
+            if (got != want) {
+                if (!bad) {
+                    *first_bad = i;
+                    *bad_chip = chip;
+                    printf("  chip %u element %llu: %lld, expected %lld\n", chip,
+                           (unsigned long long)i, (long long)got, (long long)want);
+                }
+                bad++;
+            }
+        }
+    }
+    return bad;
+}
+
+static void print_rate(const char* what, uint64_t bytes, uint64_t ns) {
+    /* GB/s with two decimals, integers only (no FPU). */
+    const uint64_t centi = ns ? bytes * 100 / ns : 0;
+    printf(" %s %llu.%02llu GB/s", what, (unsigned long long)(centi / 100),
+           (unsigned long long)(centi % 100));
+}
+
+static int run_case(int op, unsigned dtype, uint64_t count, const struct options* o) {
+    const unsigned es = RAINIER_DT_SIZE(dtype);
+    const uint64_t in_n = op == RT_REDUCE_SCATTER ? count * comm.chips : count;
+    for (unsigned c = 0; c < comm.chips; c++)
+        if (fill(c, src[c], in_n, dtype) != RT_OK) return -1;
+    for (unsigned i = 0; i < PERIOD; i++) {
+        ref_sum[i] = 0;
+        for (unsigned c = 0; c < comm.chips; c++)
+            ref_sum[i] += value_of(c, i, dtype);
+    }
+    int rc = RT_OK;
+    for (unsigned r = 0; r < o->repeat && rc == RT_OK; r++)
+        rc = rt_collective(&comm, (unsigned)op, dtype, src, dst, count);
+    char what[96];
+    snprintf(what, sizeof what, "%s %s %llu B", op_name(op),
+             dtype == RAINIER_DT_BF16 ? "bf16" : "fp32", (unsigned long long)(count * es));
+    if (rc != RT_OK) {
+        app_check(what, 0, "the collective failed (%d)", rc);
+        return -1;
+    }
+    uint64_t first = 0;
+    unsigned chip = 0;
+    const uint64_t bad = check(op, count, dtype, o->full, &first, &chip);
+    app_check(what, bad == 0, bad ? "%llu wrong, first: chip %u element %llu" : "%u chips",
+              bad ? (unsigned long long)bad : (unsigned long long)comm.chips, chip,
+              (unsigned long long)first);
+    /* nccl-tests: the size is the larger buffer; bus bandwidth scales by the traffic share. */
+    const uint64_t size = (op == RT_ALL_REDUCE ? count : count * comm.chips) * es;
+    const unsigned n = comm.chips;
+    printf("stats %s: time %llu ns, %u phases, %llu entries,", what,
+           (unsigned long long)comm.stats.ns, comm.stats.phases,
+           (unsigned long long)comm.stats.entries);
+    print_rate("algbw", size, comm.stats.ns);
+    const uint64_t busnum = op == RT_ALL_REDUCE ? 2 * (uint64_t)(n - 1) : n - 1;
+    print_rate("busbw", n > 1 ? size * busnum / n : 0, comm.stats.ns);
+    printf("\n");
+    return bad ? -1 : 0;
+}
+
+static uint64_t parse_size(const char* s) {
+    char* end;
+    uint64_t v = strtoull(s, &end, 0);
+    if (!strncmp(end, "KiB", 3)) v <<= 10;
+    if (!strncmp(end, "MiB", 3)) v <<= 20;
+    if (!strncmp(end, "GiB", 3)) v <<= 30;
+    return v;
+}
+
+static int parse(struct options* o) {
+    static char line[512];
+    memset(o, 0, sizeof *o);
+    o->op = -1;
+    o->dtype = -1;
+    o->repeat = 1;
+    semihost_cmdline(line, sizeof line);
+    for (char* tok = strtok(line, " "); tok; tok = strtok(NULL, " ")) {
+        char* eq = strchr(tok, '=');
+        if (!eq) continue; /* the program name, if any */
+        *eq = '\0';
+        const char* v = eq + 1;
+        if (!strcmp(tok, "op"))
+            o->op = !strcmp(v, "allreduce")        ? RT_ALL_REDUCE
+                    : !strcmp(v, "reduce_scatter") ? RT_REDUCE_SCATTER
+                    : !strcmp(v, "all_gather")     ? RT_ALL_GATHER
+                    : !strcmp(v, "all")            ? -1
+                                                   : -2;
+        else if (!strcmp(tok, "dtype"))
+            o->dtype = !strcmp(v, "fp32")   ? RAINIER_DT_FP32
+                       : !strcmp(v, "bf16") ? RAINIER_DT_BF16
+                       : !strcmp(v, "all")  ? -1
+                                            : -2;
+        else if (!strcmp(tok, "bytes"))
+            o->bytes = parse_size(v);
+        else if (!strcmp(tok, "lanes"))
+            o->lanes = (unsigned)strtoul(v, NULL, 0);
+        else if (!strcmp(tok, "repeat"))
+            o->repeat = (unsigned)strtoul(v, NULL, 0);
+        else if (!strcmp(tok, "sendq"))
+            o->sendq = (unsigned)strtoul(v, NULL, 0);
+        else if (!strcmp(tok, "check"))
+            o->full = !strcmp(v, "full");
+        else {
+            printf("error: unknown option '%s' (op, dtype, bytes, lanes, repeat, check)\n", tok);
+            return -1;
+        }
+        if (o->op == -2 || o->dtype == -2) {
+            printf("error: option %s: unknown value '%s'\n", tok, v);
+            return -1;
+        }
+    }
+    if (o->repeat == 0) o->repeat = 1;
+    return 0;
+}
+
+int main(void) {
+    struct options o;
+    if (parse(&o) != 0) return 2;
+    const int rc = rt_comm_open(&comm, o.lanes);
+    if (rc != RT_OK) {
+        printf("error: the chips did not come up (%d)\n", rc);
+        return 1;
+    }
+    if (o.sendq && o.sendq <= comm.nsend) comm.nsend = o.sendq;
+    printf("allreduce: %u chip(s), topology %ux%ux%u, %u lane(s) per chip, DMA queues per lane: "
+           "%u send, %u load, %u store, 1 control; SBUF slots of %u B per partition\n",
+           comm.chips, comm.dims[0], comm.dims[1], comm.dims[2], comm.lanes, comm.nsend, comm.nload,
+           comm.nstore, (unsigned)comm.slot_bytes);
+    /* Per chip and dtype element counts (all-reduce; the others use count / chips, at least
+     * 1): the edge cases first (one element, fewer than chips x lanes, an odd prime), then
+     * sizes that take several slices per chunk. */
+    uint64_t counts[MAX_CASES];
+    unsigned ncounts = 0;
+    if (o.bytes) {
+        counts[ncounts++] = 0; /* from bytes, per dtype */
+    } else {
+        counts[ncounts++] = 1;
+        counts[ncounts++] = 7;
+        counts[ncounts++] = 4099;
+        counts[ncounts++] = 40000;
+    }
+    uint64_t max_bytes = o.bytes ? o.bytes : 40000 * 4;
+    max_bytes = (max_bytes + 4095) & ~4095ull;
+    for (unsigned c = 0; c < comm.chips; c++) {
+        src[c] = rt_comm_alloc(&comm, c, max_bytes + 64 * comm.chips);
+        dst[c] = rt_comm_alloc(&comm, c, max_bytes + 64 * comm.chips);
+        if (!src[c] || !dst[c]) {
+            printf("error: no HBM for %llu bytes on chip %u\n", (unsigned long long)max_bytes, c);
+            return 1;
+        }
+    }
+    int fails = 0;
+    for (int op = 0; op <= RT_ALL_GATHER; op++) {
+        if (o.op >= 0 && op != o.op) continue;
+        for (int dt = 0; dt < 2; dt++) {
+            const unsigned dtype = dt ? RAINIER_DT_BF16 : RAINIER_DT_FP32;
+            if (o.dtype >= 0 && (unsigned)o.dtype != dtype) continue;
+            const unsigned es = RAINIER_DT_SIZE(dtype);
+            for (unsigned k = 0; k < ncounts; k++) {
+                uint64_t count = counts[k] ? counts[k] : o.bytes / es;
+                /* The others' `count` is per chip: the larger buffer is count x chips. */
+                if (op != RT_ALL_REDUCE && counts[k] == 0) count /= comm.chips;
+                if (op != RT_ALL_REDUCE && counts[k] > 64) count = counts[k] / comm.chips;
+                if (count == 0) count = 1;
+                if (run_case(op, dtype, count, &o) != 0) fails++;
+            }
+        }
+    }
+    (void)fails;
+    return app_finish("allreduce");
+}

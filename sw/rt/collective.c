@@ -1,0 +1,780 @@
+/* Collectives over NeuronLink (see rt/collective.h, docs/collectives.md).
+ *
+ * Vocabulary. The buffer (T elements: count, or chips * count) is cut into one *block* per chip
+ * (block b belongs to chip b after a reduce-scatter); every lane (NeuronCore) owns the same
+ * share of each block, its *piece*. A ring *phase* along dimension d works on the blocks whose
+ * coordinates in the dimensions reduced before (`fixed`) equal this chip's; its *chunk* k is
+ * those with coordinate k in d. Chunks go round in *slices* (contiguous parts of one piece)
+ * small enough for an SBUF slot.
+ *
+ * Programs are generated slice by slice for all devices together, in the order the data
+ * moves, so every wait names an entry that is already written: a full ring can always make
+ * room once every device is started (rt_dev.on_full). */
+#include "rt/collective.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "board/clint.h"
+#include "board/sem.h"
+#include "rainier/hw/clint.h"
+
+#define MAX_SEND 7                            /* send queues per lane */
+#define SEM_RECV(k) (RT_SEM_FREE + (k))       /* slices that arrived over send queue k */
+#define SEM_SLOTFREE (RT_SEM_FREE + MAX_SEND) /* receive slots the next chip has freed */
+#define SEM_GO (SEM_SLOTFREE + 1)             /* set by the host: every queue starts together */
+/* Barrier b: the next chip of the phase after it is ready for its data. One semaphore each:
+ * the signals of different barriers come from different chips, in any order. */
+#define SEM_READY(b) (SEM_GO + 1 + (b))
+#define MAX_BARRIERS (RAINIER_SEM_COUNT - SEM_READY(0))
+#define RECV_SLOTS 12
+#define OP_SLOTS 32          /* the local operand, then the sum in place, until sent or stored */
+#define ROUND (OP_SLOTS / 2) /* slices per chunk that go through all steps together */
+#define SLOT_BYTES 4096      /* per partition; halved while the areas do not fit in SBUF */
+#define MIN_ROW_BYTES 512    /* shortest SBUF row worth a DMA request of its own */
+#define AG_SLICE_BYTES 1048576
+#define MIN_SLICE_BYTES 65536     /* a reduce slice: the VE's per-instruction cost amortised */
+#define MIN_AG_SLICE_BYTES 131072 /* an all-gather slice (HBM to HBM, no VE) */
+#define SLICES_PER_QUEUE 3 /* per chunk: slices finish one after another, the next step starts */
+#define MAX_SLICES 128     /* per chunk and phase */
+#define FIFO (2 * MAX_SLICES)
+#define ONE_OFF 48     /* SBUF partition 0: a word holding 1 (source of remote adds) */
+#define SCRATCH_OFF 0  /* rt's scratch bytes: joins copy 4 bytes from here ... */
+#define SCRATCH_DST 32 /* ... to here */
+#define AREA_BASE 64
+#define RING_ENTRIES 4096
+#define Q_CTL 0
+
+struct phase {
+    int reduce; /* reduce-scatter (else all-gather) */
+    unsigned dim;
+    unsigned fixed; /* bit per dimension reduced before */
+    unsigned region;
+};
+
+struct lane {
+    struct rt_dev* d;
+    unsigned chip, idx;
+    int dir;
+    unsigned order[3], nact;
+    /* This phase. */
+    unsigned next, prev, pos, g, m;
+    uint32_t sent, recvd, free_base;
+    /* Whole collective. */
+    uint32_t ops, stores;
+    struct rt_ticket op_use[OP_SLOTS], store_last[RT_MAX_DMA_QUEUES];
+    struct rt_ticket ready; /* the data earlier phases left in `work`, and their signals */
+    struct rt_ticket go;    /* the next chip of this phase has all of its previous phase */
+    unsigned barriers;      /* passed so far */
+    struct rt_ticket fifo[FIFO];
+    unsigned head, tail;
+    /* Sums of this round's slices waiting to go to the next chip at the next step. */
+    struct rt_ticket fwd_ve[ROUND];
+    unsigned fwd_slot[ROUND];
+};
+
+static struct rt_dev devs[RT_COLL_MAX_DEVS];
+static struct lane lanes[RT_COLL_MAX_DEVS];
+static uint32_t tail0[RT_COLL_MAX_DEVS][RT_MAX_DMA_QUEUES]; /* ring tails at the program start */
+
+/* What one collective works on. */
+struct job {
+    struct rt_comm* c;
+    unsigned op, es, dtype;
+    const uint64_t *src, *dst;
+    uint64_t work[RAINIER_MAX_CHIPS];
+    uint64_t total; /* elements in the full buffer */
+};
+
+static unsigned q_send(const struct rt_comm* c, unsigned k) {
+    (void)c;
+    return 1 + k;
+}
+/* Freed receive slots are announced on a queue of their own: each waits for its trip over a
+ * busy link, and the control queue's joins must not queue behind them. */
+static unsigned q_signal(const struct rt_comm* c) {
+    return 1 + c->nsend + c->nload + c->nstore;
+}
+static unsigned q_load(const struct rt_comm* c, unsigned i) {
+    return 1 + c->nsend + i;
+}
+static unsigned q_store(const struct rt_comm* c, unsigned i) {
+    return 1 + c->nsend + c->nload + i;
+}
+
+static unsigned coord(const struct rt_comm* c, unsigned chip, unsigned dim) {
+    unsigned v = chip;
+    for (unsigned d = 0; d < dim; d++)
+        v /= c->dims[d];
+    return v % c->dims[dim];
+}
+
+static unsigned with_coord(const struct rt_comm* c, unsigned chip, unsigned dim, unsigned k) {
+    unsigned stride = 1;
+    for (unsigned d = 0; d < dim; d++)
+        stride *= c->dims[d];
+    return chip - coord(c, chip, dim) * stride + k * stride;
+}
+
+/* Every queue of every device waits for SEM_GO before its first entry: the doorbells take the
+ * host a while, and the collective should start everywhere at once. */
+static void release(struct rt_comm* c) {
+    if (c->released) return;
+    c->released = 1;
+    for (unsigned i = 0; i < c->chips * c->lanes; i++)
+        sem_add(c->dev[i].chip, c->dev[i].core, SEM_GO, 1);
+}
+
+static void kick_all(void* ctx) {
+    struct rt_comm* c = ctx;
+    for (unsigned i = 0; i < c->chips * c->lanes; i++)
+        rt_kick(&c->dev[i]);
+}
+
+/* A ring is full while the host still writes the program: start everything now (the timing
+ * of this collective then includes the host's writing; stats.early says so). */
+static void ring_full(void* ctx) {
+    struct rt_comm* c = ctx;
+    kick_all(c);
+    if (!c->released) c->stats.early = 1;
+    release(c);
+}
+
+static void wait_go(struct rt_dev* d) {
+    const struct rt_ticket go = {SEM_GO, 1};
+    struct rainier_dma_desc desc;
+    rt_desc_2d(&desc, 4, 1, 1, rt_sram_addr(d, rt_sbuf_off(0, SCRATCH_OFF)), 4,
+               rt_sram_addr(d, rt_sbuf_off(0, SCRATCH_DST)), 4);
+    for (unsigned q = 0; q < d->ndma; q++)
+        rt_dma(d, q, &desc, &go, 1, 0);
+    struct rainier_nc_insn x;
+    memset(&x, 0, sizeof x);
+    x.opcode = RAINIER_OP_COPY;
+    x.src_dtype = x.dst_dtype = RAINIER_DT_FP32;
+    x.src0 = rt_tile(rt_sbuf_off(0, SCRATCH_OFF), 1, 1);
+    x.dst = rt_tile(rt_sbuf_off(0, SCRATCH_DST), 1, 1);
+    rt_nc(d, RAINIER_NC_ENGINE_VECTOR, &x, &go, 1, 0);
+}
+
+int rt_comm_open(struct rt_comm* c, unsigned nlanes) {
+    memset(c, 0, sizeof *c);
+    struct chip_info info;
+    chip_read_info(0, &info);
+    c->chips = info.system_chips ? info.system_chips : 1;
+    c->ndims = 0;
+    for (unsigned d = 0; d < 3; d++) {
+        c->dims[d] = info.topology[d] ? info.topology[d] : 1;
+        if (c->dims[d] > 1) c->ndims = d + 1;
+    }
+    if (c->dims[0] * c->dims[1] * c->dims[2] != c->chips) return RT_ERR_DEVICE;
+    c->lanes = nlanes ? nlanes : info.cores;
+    if (c->lanes > info.cores || c->chips * c->lanes > RT_COLL_MAX_DEVS) return RT_ERR_ARG;
+    c->partitions = info.partitions;
+    /* Queue roles: one control queue, the rest split between sends, loads and stores, each
+     * on an engine of its own while engines last. */
+    const unsigned engines = info.dma_engines;
+    const unsigned rest = (engines > RT_MAX_DMA_QUEUES ? RT_MAX_DMA_QUEUES : engines) - 2;
+    /* Sends carry every step's data, loads all but the first step's, stores the last step's
+     * (1/(n-1) of it): about 3 : 2 : 1. */
+    c->nsend = rest >= 3 ? (rest + 1) / 2 : 1; /* the others: control and signal queues */
+    if (c->nsend > MAX_SEND) c->nsend = MAX_SEND;
+    c->nstore = rest >= 3 ? (rest - c->nsend) / 3 : 1;
+    if (c->nstore == 0) c->nstore = 1;
+    c->nload = rest >= 3 ? rest - c->nsend - c->nstore : 1;
+    const unsigned ndma = 2 + c->nsend + c->nload + c->nstore;
+    /* SBUF: a receive area per reduce-scatter dimension, operand and sum slots. */
+    c->slot_bytes = SLOT_BYTES;
+    const unsigned regions = c->ndims ? c->ndims : 1;
+    while (AREA_BASE + (uint64_t)c->slot_bytes * (regions * RECV_SLOTS + OP_SLOTS) > info.sbuf_size)
+        if ((c->slot_bytes /= 2) < 256) return RT_ERR_SBUF;
+    c->sbuf_recv = AREA_BASE;
+    c->sbuf_op = c->sbuf_recv + regions * RECV_SLOTS * c->slot_bytes;
+    c->dev = devs;
+    for (unsigned chip = 0; chip < c->chips; chip++) {
+        for (unsigned l = 0; l < c->lanes; l++) {
+            struct rt_dev* d = &devs[chip * c->lanes + l];
+            struct rt_dev* first = &devs[chip * c->lanes];
+            /* Lane 0 brings the chip up and owns its HBM allocator (rings included). */
+            const struct rt_open_opts o = {
+                0, ndma, 8, RING_ENTRIES, RING_ENTRIES, l ? &first->hbm : &d->hbm, l == 0};
+            const int rc = rt_open_ex(d, chip, l, &o);
+            if (rc != RT_OK) return rc;
+            d->on_full = ring_full;
+            d->on_full_ctx = c;
+        }
+        c->stamps[chip] = rt_comm_alloc(c, chip, (uint64_t)c->lanes * RT_MAX_DMA_QUEUES * 8);
+        if (!c->stamps[chip]) return RT_ERR_ARG;
+    }
+    return RT_OK;
+}
+
+uint64_t rt_comm_alloc(struct rt_comm* c, unsigned chip, uint64_t bytes) {
+    if (chip >= c->chips) return 0;
+    return rt_mem_alloc(&c->dev[chip * c->lanes].hbm, bytes ? bytes : 1, 4096);
+}
+
+/* ---- Buffer geometry ---- */
+
+static uint64_t block_start(const struct job* j, unsigned b) {
+    return j->total * b / j->c->chips;
+}
+
+/* The lane's piece of block b: [*start, *start + len). */
+static uint64_t piece(const struct job* j, unsigned lane, unsigned b, uint64_t* start) {
+    const uint64_t b0 = block_start(j, b), n = block_start(j, b + 1) - b0;
+    const uint64_t p0 = n * lane / j->c->lanes, p1 = n * (lane + 1) / j->c->lanes;
+    *start = b0 + p0;
+    return p1 - p0;
+}
+
+/* Block t (in increasing order) of chunk `k` of phase `ph` as seen from `chip`. */
+static unsigned chunk_block(const struct job* j, const struct phase* ph, unsigned chip, unsigned k,
+                            unsigned t) {
+    const struct rt_comm* c = j->c;
+    for (unsigned b = 0; b < c->chips; b++) {
+        if (coord(c, b, ph->dim) != k) continue;
+        int ok = 1;
+        for (unsigned d = 0; d < 3; d++)
+            if ((ph->fixed >> d & 1) && coord(c, b, d) != coord(c, chip, d)) ok = 0;
+        if (ok && t-- == 0) return b;
+    }
+    return 0;
+}
+
+static unsigned blocks_per_chunk(const struct rt_comm* c, const struct phase* ph) {
+    unsigned n = c->chips / c->dims[ph->dim];
+    for (unsigned d = 0; d < 3; d++)
+        if (ph->fixed >> d & 1) n /= c->dims[d];
+    return n;
+}
+
+/* Slice `s` of the chunk at ring index `a` (coordinates in the lane's direction). */
+struct span {
+    uint64_t e0;
+    uint32_t len;
+};
+static unsigned ring_coord(const struct lane* L, unsigned a) {
+    a %= L->g;
+    return L->dir > 0 ? a : (L->g - a) % L->g;
+}
+static struct span slice(const struct job* j, const struct lane* L, const struct phase* ph,
+                         unsigned a, unsigned s) {
+    const unsigned b = chunk_block(j, ph, L->chip, ring_coord(L, a), s / L->m);
+    uint64_t p0;
+    const uint64_t n = piece(j, L->idx, b, &p0), i = s % L->m;
+    /* Boundaries on whole rows (an SBUF slot row, or 4 KiB in HBM), so that a slice is one
+     * descriptor: only a piece's last slice may end in a partial row. */
+    const uint64_t align = ph->reduce ? j->c->slot_bytes / j->es : 4096 / j->es;
+    const uint64_t s0 = n * i / L->m / align * align;
+    const uint64_t s1 = i + 1 == L->m ? n : n * (i + 1) / L->m / align * align;
+    struct span sp = {p0 + s0, (uint32_t)(s1 - s0)};
+    return sp;
+}
+
+/* How a slice of `len` elements lies in an SBUF slot: q partitions of E, then r in the next. */
+struct geo {
+    uint32_t E, q, r;
+};
+static struct geo geo_of(const struct job* j, uint32_t len) {
+    const struct rt_comm* c = j->c;
+    const uint32_t emax = c->slot_bytes / j->es;
+    uint32_t minrow = MIN_ROW_BYTES / j->es;
+    if (minrow > emax) minrow = emax;
+    /* Whole slot rows (every slice but a piece's last): rows of minrow if they fit in the
+     * partitions, else of emax; both divide the slice. */
+    uint32_t e = len <= (uint64_t)minrow * c->partitions ? minrow : emax;
+    if (len % emax) { /* a piece's last slice: spread it over the partitions */
+        e = (len + c->partitions - 1) / c->partitions;
+        if (e < minrow) e = minrow;
+        if (e > emax) e = emax;
+    }
+    struct geo g = {e, len / e, len % e};
+    return g;
+}
+
+/* ---- Emitting ---- */
+
+static struct rt_ticket dma_pieces(struct lane* L, unsigned q, const struct job* j, struct geo g,
+                                   uint64_t src, int32_t src_row, uint64_t dst, int32_t dst_row,
+                                   const struct rt_ticket* w, unsigned nw, int signal) {
+    struct rainier_dma_desc desc;
+    struct rt_ticket t = {0, 0};
+    if (g.q) {
+        rt_desc_2d(&desc, j->es, (uint16_t)g.q, (uint16_t)g.E, src, src_row, dst, dst_row);
+        t = rt_dma(L->d, q, &desc, w, nw, signal && !g.r);
+        nw = 0;
+    }
+    if (g.r) {
+        rt_desc_2d(&desc, j->es, 1, (uint16_t)g.r, src + (uint64_t)src_row * g.q, src_row,
+                   dst + (uint64_t)dst_row * g.q, dst_row);
+        t = rt_dma(L->d, q, &desc, w, nw, signal);
+    }
+    return t;
+}
+
+/* A 4-byte copy of 1 into semaphore `sem` of device `to`, after queue q's earlier entries. */
+static struct rt_ticket signal_remote(struct lane* L, unsigned q, struct lane* to, unsigned sem,
+                                      const struct rt_ticket* w, unsigned nw) {
+    struct rainier_dma_desc desc;
+    rt_desc_2d(&desc, 4, 1, 1, rt_sram_addr(L->d, rt_sbuf_off(0, ONE_OFF)), 4,
+               RAINIER_CHIP_MMIO_ADDR(to->chip) + RAINIER_CHIP_SEM_OFFSET(to->d->core) +
+                   RAINIER_SEM_INC(sem),
+               4);
+    rt_dma(L->d, q, &desc, w, nw, 0);
+    struct rt_ticket t = {(uint8_t)sem, ++to->d->sem_count[sem]};
+    return t;
+}
+
+/* One ticket for several (on the control queue). */
+static struct rt_ticket join(struct lane* L, const struct rt_ticket* w, unsigned nw) {
+    struct rainier_dma_desc desc;
+    rt_desc_2d(&desc, 4, 1, 1, rt_sram_addr(L->d, rt_sbuf_off(0, SCRATCH_OFF)), 4,
+               rt_sram_addr(L->d, rt_sbuf_off(0, SCRATCH_DST)), 4);
+    return rt_dma(L->d, Q_CTL, &desc, w, nw, 1);
+}
+
+static void fifo_push(struct lane* L, struct rt_ticket t) {
+    L->fifo[L->tail++ % FIFO] = t;
+}
+static struct rt_ticket fifo_pop(struct lane* L) {
+    return L->fifo[L->head++ % FIFO];
+}
+
+static struct lane* lane_of(const struct job* j, unsigned chip, unsigned idx) {
+    return &lanes[chip * j->c->lanes + idx];
+}
+
+static uint32_t slot_off(const struct rt_comm* c, uint32_t area, unsigned i) {
+    return area + i * c->slot_bytes;
+}
+
+static uint64_t sbuf_global(const struct lane* L, uint32_t off) {
+    return RAINIER_CHIP_SRAM_BASE(L->chip, L->d->core) + rt_sbuf_off(0, off);
+}
+
+#define PSTRIDE ((int32_t)RAINIER_SBUF_PARTITION_STRIDE)
+
+/* Where a reduce-scatter phase reads this chip's data and stores its sums. */
+static uint64_t cur_addr(const struct job* j, const struct lane* L, unsigned first, uint64_t e) {
+    return (first ? j->src[L->chip] : j->work[L->chip]) + e * j->es;
+}
+
+/* Sends slice s of chunk a into the next chip's receive slot, from HBM or a sum slot. */
+static void rs_send(const struct job* j, struct lane* L, const struct phase* ph, unsigned a,
+                    unsigned s, uint64_t from, int from_slot, struct rt_ticket dep) {
+    const int from_sbuf = from_slot >= 0;
+    const struct rt_comm* c = j->c;
+    const struct span sp = slice(j, L, ph, a, s);
+    if (!sp.len) return;
+    struct lane* N = lane_of(j, L->next, L->idx);
+    const struct geo g = geo_of(j, sp.len);
+    const unsigned k = L->sent % c->nsend;
+    struct rt_ticket w[4] = {dep, L->ready, L->go, {0, 0}};
+    if (L->sent >= RECV_SLOTS) {
+        w[3].sem = SEM_SLOTFREE;
+        w[3].value = L->free_base + L->sent - RECV_SLOTS + 1;
+    }
+    const uint32_t slot =
+        slot_off(c, c->sbuf_recv + ph->region * RECV_SLOTS * c->slot_bytes, L->sent % RECV_SLOTS);
+    L->sent++;
+    const struct rt_ticket t =
+        dma_pieces(L, q_send(c, k), j, g, from, from_sbuf ? PSTRIDE : (int32_t)(g.E * j->es),
+                   sbuf_global(N, slot), PSTRIDE, w, 4, from_sbuf);
+    if (from_sbuf) L->op_use[from_slot] = t;
+    fifo_push(N, signal_remote(L, q_send(c, k), N, SEM_RECV(k), NULL, 0));
+}
+
+/* The receiving side of slice s at step `step`: add the local slice, free the slot, keep the
+ * sum for the next step (or store it at the last step). */
+static void rs_receive(const struct job* j, struct lane* L, const struct phase* ph, unsigned step,
+                       unsigned s, unsigned first, int last_phase, unsigned in_round) {
+    const struct rt_comm* c = j->c;
+    const unsigned a = L->pos + 2 * L->g - step - 2; /* the chunk arriving */
+    const struct span sp = slice(j, L, ph, a, s);
+    if (!sp.len) return;
+    const struct geo g = geo_of(j, sp.len);
+    const struct rt_ticket in = fifo_pop(L);
+    const uint32_t rslot =
+        slot_off(c, c->sbuf_recv + ph->region * RECV_SLOTS * c->slot_bytes, L->recvd % RECV_SLOTS);
+    L->recvd++;
+    /* Local operand into an operand slot; the VE adds the received slice to it in place. */
+    const unsigned o = L->ops % OP_SLOTS;
+    const uint32_t oslot = slot_off(c, c->sbuf_op, o);
+    const struct rt_ticket lw[2] = {L->op_use[o], L->ready};
+    const struct rt_ticket ld =
+        dma_pieces(L, q_load(c, L->ops % c->nload), j, g, cur_addr(j, L, first, sp.e0),
+                   (int32_t)(g.E * j->es), sbuf_global(L, oslot), PSTRIDE, lw, 2, 1);
+    L->ops++;
+    const struct rt_ticket vw[2] = {in, ld};
+    struct rt_ticket ve = {0, 0};
+    for (unsigned part = 0; part < 2; part++) {
+        const uint32_t parts = part ? (g.r ? 1 : 0) : g.q, elems = part ? g.r : g.E;
+        if (!parts) continue;
+        const unsigned p0 = part ? g.q : 0;
+        struct rainier_nc_insn x;
+        memset(&x, 0, sizeof x);
+        x.opcode = RAINIER_OP_TENSOR_TENSOR;
+        x.func = RAINIER_ALU_ADD;
+        x.src_dtype = x.dst_dtype = (uint8_t)j->dtype;
+        x.round = RAINIER_ROUND_RNE;
+        x.dst = rt_tile(rt_sbuf_off(p0, oslot), (uint16_t)parts, (uint16_t)elems);
+        x.src0 = rt_tile(rt_sbuf_off(p0, rslot), (uint16_t)parts, (uint16_t)elems);
+        x.src1 = x.dst;
+        const int last_part = part == 1 || !g.r;
+        ve = rt_nc(L->d, RAINIER_NC_ENGINE_VECTOR, &x, vw, 2, last_part);
+    }
+    /* The receive slot is free again: tell the sender. */
+    signal_remote(L, q_signal(c), lane_of(j, L->prev, L->idx), SEM_SLOTFREE, &ve, 1);
+    if (step + 2 < L->g) {
+        L->fwd_ve[in_round] = ve;
+        L->fwd_slot[in_round] = o;
+        return;
+    }
+    /* Last step: the slice is reduced; store it. */
+    const unsigned qs = L->stores % c->nstore;
+    L->stores++;
+    uint64_t dst = j->work[L->chip] + sp.e0 * j->es;
+    if (last_phase && j->op == RT_REDUCE_SCATTER)
+        dst = j->dst[L->chip] + (sp.e0 - block_start(j, L->chip)) * j->es;
+    const struct rt_ticket st = dma_pieces(L, q_store(c, qs), j, g, sbuf_global(L, oslot), PSTRIDE,
+                                           dst, (int32_t)(g.E * j->es), &ve, 1, 1);
+    L->op_use[o] = st;
+    L->store_last[qs] = st;
+}
+
+/* Sets up lane state for a phase; false if the phase has nothing to do (size 1). */
+static int begin_phase(const struct job* j, struct lane* L, const struct phase* ph, int reduce) {
+    const struct rt_comm* c = j->c;
+    L->g = c->dims[ph->dim];
+    const unsigned r = coord(c, L->chip, ph->dim);
+    L->pos = L->dir > 0 ? r : (L->g - r) % L->g;
+    L->next = with_coord(c, L->chip, ph->dim, (r + L->g + (unsigned)L->dir) % L->g);
+    L->prev = with_coord(c, L->chip, ph->dim, (r + L->g - (unsigned)L->dir) % L->g);
+    L->sent = L->recvd = 0;
+    L->free_base = L->d->sem_count[SEM_SLOTFREE];
+    L->head = L->tail = 0;
+    /* Slices per block piece: pieces differ by an element at most, all chips agree. */
+    uint64_t maxlen = 0;
+    for (unsigned b = 0; b < c->chips; b++) {
+        uint64_t p0;
+        const uint64_t n = piece(j, L->idx, b, &p0);
+        if (n > maxlen) maxlen = n;
+    }
+    uint64_t cap =
+        reduce ? (uint64_t)c->partitions * c->slot_bytes / j->es : AG_SLICE_BYTES / j->es;
+    const unsigned blocks = blocks_per_chunk(c, ph);
+    if (!reduce && (maxlen + cap - 1) / cap * blocks > MAX_SLICES)
+        cap = (maxlen * blocks + MAX_SLICES - 1) / MAX_SLICES;
+    L->m = (unsigned)((maxlen + cap - 1) / cap);
+    /* A slice is one DMA engine's work: a chunk needs a slice per send queue to use them all
+     * (but slices shorter than MIN_SLICE_BYTES cost more in overheads than they gain). */
+    const uint64_t by_size =
+        maxlen * blocks * j->es / (reduce ? MIN_SLICE_BYTES : MIN_AG_SLICE_BYTES);
+    if (L->m * blocks < SLICES_PER_QUEUE * c->nsend && by_size > L->m * blocks) {
+        const unsigned want = (SLICES_PER_QUEUE * c->nsend + blocks - 1) / blocks;
+        const unsigned most = (unsigned)(by_size / blocks);
+        L->m = want < most ? want : most > L->m ? most : L->m;
+    }
+    if (L->m == 0) L->m = 1;
+    return L->g > 1;
+}
+
+static unsigned slices_per_chunk(const struct job* j, const struct lane* L,
+                                 const struct phase* ph) {
+    return blocks_per_chunk(j->c, ph) * L->m;
+}
+
+/* Between phases. Semaphores count arrivals from whichever chip sends them, so a chip's next
+ * phase must not start sending to it before every signal of its previous phase arrived (the
+ * counts would mix). Each lane waits for all it expects (data, freed slots), then tells its
+ * new previous chip to go. */
+static void phase_barrier(const struct job* j, unsigned lane_idx) {
+    const struct rt_comm* c = j->c;
+    for (unsigned chip = 0; chip < c->chips; chip++) {
+        struct lane* L = lane_of(j, chip, lane_idx);
+        struct rt_ticket w[MAX_SEND + 2];
+        unsigned nw = 0;
+        for (unsigned k = 0; k < c->nsend; k++) {
+            const struct rt_ticket t = {(uint8_t)SEM_RECV(k), L->d->sem_count[SEM_RECV(k)]};
+            w[nw++] = t;
+        }
+        const struct rt_ticket f = {(uint8_t)SEM_SLOTFREE, L->d->sem_count[SEM_SLOTFREE]};
+        w[nw++] = f;
+        w[nw++] = L->ready;
+        L->ready = join(L, w, nw);
+    }
+    for (unsigned chip = 0; chip < c->chips; chip++) {
+        struct lane* L = lane_of(j, chip, lane_idx);
+        struct lane* P = lane_of(j, L->prev, lane_idx);
+        P->go = signal_remote(L, Q_CTL, P, SEM_READY(P->barriers), NULL, 0);
+    }
+    for (unsigned chip = 0; chip < c->chips; chip++)
+        lane_of(j, chip, lane_idx)->barriers++;
+}
+
+static void reduce_scatter_phase(const struct job* j, const struct phase* ph, unsigned first,
+                                 int last_phase, unsigned lane_idx) {
+    const struct rt_comm* c = j->c;
+    for (unsigned chip = 0; chip < c->chips; chip++)
+        begin_phase(j, lane_of(j, chip, lane_idx), ph, 1);
+    if (!first) phase_barrier(j, lane_idx);
+    const struct lane* L0 = lane_of(j, 0, lane_idx);
+    const unsigned g = L0->g, n = slices_per_chunk(j, L0, ph);
+    /* Rounds of ROUND slices per chunk, each through every step, in the order the links carry
+     * them (so receivers count slots and arrivals the same way as senders). A sum waits in
+     * its operand slot for the next step's send, at most ROUND of them at a time. */
+    for (unsigned r0 = 0; r0 < n; r0 += ROUND)
+        for (unsigned step = 0; step + 1 < g; step++)
+            for (unsigned s = r0; s < n && s < r0 + ROUND; s++) {
+                for (unsigned chip = 0; chip < c->chips; chip++) {
+                    struct lane* L = lane_of(j, chip, lane_idx);
+                    const unsigned a = L->pos + 2 * g - step - 1; /* the chunk leaving */
+                    if (step == 0) {
+                        const struct span sp = slice(j, L, ph, a, s);
+                        const struct rt_ticket none = {0, 0};
+                        rs_send(j, L, ph, a, s, cur_addr(j, L, first, sp.e0), -1, none);
+                    } else {
+                        const unsigned o = L->fwd_slot[s - r0];
+                        rs_send(j, L, ph, a, s, sbuf_global(L, slot_off(c, c->sbuf_op, o)), (int)o,
+                                L->fwd_ve[s - r0]);
+                    }
+                }
+                for (unsigned chip = 0; chip < c->chips; chip++)
+                    rs_receive(j, lane_of(j, chip, lane_idx), ph, step, s, first, last_phase,
+                               s - r0);
+            }
+    /* Later phases read what the stores wrote. */
+    for (unsigned chip = 0; chip < c->chips; chip++) {
+        struct lane* L = lane_of(j, chip, lane_idx);
+        L->ready = join(L, L->store_last, c->nstore);
+    }
+}
+
+static void all_gather_phase(const struct job* j, const struct phase* ph, unsigned lane_idx,
+                             int first, int from_src) {
+    const struct rt_comm* c = j->c;
+    for (unsigned chip = 0; chip < c->chips; chip++)
+        begin_phase(j, lane_of(j, chip, lane_idx), ph, 0);
+    if (!first) phase_barrier(j, lane_idx);
+    const struct lane* L0 = lane_of(j, 0, lane_idx);
+    const unsigned g = L0->g, n = slices_per_chunk(j, L0, ph);
+    for (unsigned step = 0; step + 1 < g; step++)
+        for (unsigned s = 0; s < n; s++)
+            for (unsigned chip = 0; chip < c->chips; chip++) {
+                struct lane* L = lane_of(j, chip, lane_idx);
+                const struct span sp = slice(j, L, ph, L->pos + g - step, s);
+                if (!sp.len) continue;
+                struct rt_ticket dep[2] = {step ? fifo_pop(L) : L->ready, L->go};
+                struct lane* N = lane_of(j, L->next, lane_idx);
+                const unsigned k = L->sent++ % c->nsend;
+                uint64_t at = j->work[L->chip] + sp.e0 * j->es;
+                if (step == 0 && from_src) { /* an all-gather's own block: straight from src */
+                    at = j->src[L->chip] + (sp.e0 - block_start(j, L->chip)) * j->es;
+                    dep[0].value = 0;
+                }
+                const uint64_t to = j->work[N->chip] + sp.e0 * j->es;
+                struct rainier_dma_desc desc;
+                const uint32_t row = 4096 / j->es, rows = sp.len / row, tail = sp.len % row;
+                if (rows) {
+                    rt_desc_2d(&desc, j->es, (uint16_t)rows, (uint16_t)row, at, 4096, to, 4096);
+                    rt_dma(L->d, q_send(c, k), &desc, dep, 2, 0);
+                }
+                if (tail) {
+                    rt_desc_2d(&desc, j->es, 1, (uint16_t)tail, at + (uint64_t)rows * 4096, 4096,
+                               to + (uint64_t)rows * 4096, 4096);
+                    rt_dma(L->d, q_send(c, k), &desc, dep, 2, 0);
+                }
+                fifo_push(N, signal_remote(L, q_send(c, k), N, SEM_RECV(k), NULL, 0));
+            }
+    /* What arrived is waited for by the next phase's barrier (or by rt_run). */
+}
+
+/* A lane's own piece of block `b`, src to dst (all-gather's start, a 1-chip collective). */
+static void local_copy(const struct job* j, struct lane* L, unsigned b, uint64_t src_base,
+                       uint64_t dst_base) {
+    uint64_t p0;
+    uint64_t n = piece(j, L->idx, b, &p0);
+    uint64_t e = p0;
+    while (n) {
+        const uint32_t row = 4096 / j->es;
+        uint64_t rows = n / row;
+        if (rows > 65535) rows = 65535;
+        struct rainier_dma_desc desc;
+        uint64_t len;
+        if (rows) {
+            rt_desc_2d(&desc, j->es, (uint16_t)rows, (uint16_t)row, src_base + e * j->es, 4096,
+                       dst_base + e * j->es, 4096);
+            len = rows * row;
+        } else {
+            rt_desc_2d(&desc, j->es, 1, (uint16_t)n, src_base + e * j->es, 4096,
+                       dst_base + e * j->es, 4096);
+            len = n;
+        }
+        const unsigned qs = L->stores++ % j->c->nstore;
+        L->store_last[qs] = rt_dma(L->d, q_store(j->c, qs), &desc, NULL, 0, 1);
+        e += len;
+        n -= len;
+    }
+}
+
+/* The dimensions (of size > 1) in the order lane `idx` takes them. */
+static void lane_order(const struct rt_comm* c, struct lane* L) {
+    unsigned act[3], n = 0;
+    for (unsigned d = 0; d < 3; d++)
+        if (c->dims[d] > 1) act[n++] = d;
+    L->nact = n;
+    const int swap = n >= 2 && c->lanes >= 4 && (L->idx / 2) % 2 == 1;
+    for (unsigned i = 0; i < n; i++)
+        L->order[i] = act[i];
+    if (swap) {
+        L->order[0] = act[1];
+        L->order[1] = act[0];
+    }
+}
+
+static void build_lane(const struct job* j, unsigned idx) {
+    const struct rt_comm* c = j->c;
+    const struct lane* L0 = lane_of(j, 0, idx);
+    const unsigned n = L0->nact;
+    struct phase ph = {0, 0, 0, 0};
+    unsigned fixed = 0;
+    if (j->op == RT_ALL_GATHER) {
+        for (unsigned chip = 0; chip < c->chips; chip++) {
+            struct lane* L = lane_of(j, chip, idx);
+            local_copy(j, L, chip, j->src[chip] - block_start(j, chip) * j->es, j->work[chip]);
+            L->ready = join(L, L->store_last, c->nstore);
+        }
+        for (unsigned i = 0; i < n; i++)
+            fixed |= 1u << L0->order[i];
+        for (unsigned i = n; i-- > 0;) {
+            fixed &= ~(1u << L0->order[i]);
+            ph.reduce = 0;
+            ph.dim = L0->order[i];
+            ph.fixed = fixed;
+            all_gather_phase(j, &ph, idx, i + 1 == n, i + 1 == n);
+        }
+        return;
+    }
+    if (n == 0) { /* one chip: the sum is the input */
+        for (unsigned chip = 0; chip < c->chips; chip++)
+            if (j->src[chip] != j->dst[chip])
+                local_copy(j, lane_of(j, chip, idx), 0, j->src[chip], j->dst[chip]);
+        return;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        ph.reduce = 1;
+        ph.dim = L0->order[i];
+        ph.fixed = fixed;
+        ph.region = i;
+        reduce_scatter_phase(j, &ph, i == 0, i + 1 == n, idx);
+        fixed |= 1u << ph.dim;
+    }
+    if (j->op == RT_REDUCE_SCATTER) return;
+    for (unsigned i = n; i-- > 0;) {
+        fixed &= ~(1u << L0->order[i]);
+        ph.reduce = 0;
+        ph.dim = L0->order[i];
+        ph.fixed = fixed;
+        /* Right after the reduce-scatter along the same ring: same neighbours, same queues,
+         * so the signals cannot mix and no barrier is needed. */
+        all_gather_phase(j, &ph, idx, i + 1 == n, 0);
+    }
+}
+
+/* An 8-byte DMA read of mtime at the end of every queue the program used. */
+static void stamp_ends(struct rt_comm* c) {
+    for (unsigned i = 0; i < c->chips * c->lanes; i++) {
+        struct rt_dev* d = &c->dev[i];
+        const unsigned lane = i % c->lanes;
+        for (unsigned q = 0; q < d->ndma; q++) {
+            const uint64_t slot = c->stamps[d->chip] + ((uint64_t)lane * RT_MAX_DMA_QUEUES + q) * 8;
+            *(volatile uint64_t*)(uintptr_t)slot = 0;
+            if (d->dma[q].tail == tail0[i][q]) continue;
+            struct rainier_dma_desc desc;
+            rt_desc_2d(&desc, 4, 1, 2, RAINIER_CLINT_BASE + CLINT_MTIME, 8, slot, 8);
+            rt_dma(d, q, &desc, NULL, 0, 0);
+        }
+    }
+}
+
+int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t* src,
+                  const uint64_t* dst, uint64_t count) {
+    static struct job job;
+    struct job* j = &job;
+    memset(j, 0, sizeof *j);
+    memset(&c->stats, 0, sizeof c->stats);
+    c->released = 0;
+    j->c = c;
+    j->op = op;
+    j->dtype = dtype;
+    j->src = src;
+    j->dst = dst;
+    if (op > RT_ALL_GATHER || (dtype != RAINIER_DT_FP32 && dtype != RAINIER_DT_BF16) || !count) {
+        printf("error: collective: bad operation %u, dtype %u or count %u\n", op, dtype,
+               (unsigned)count);
+        return RT_ERR_ARG;
+    }
+    j->es = RAINIER_DT_SIZE(dtype);
+    j->total = op == RT_ALL_REDUCE ? count : count * c->chips;
+    for (unsigned chip = 0; chip < c->chips; chip++) {
+        if (src[chip] % j->es || dst[chip] % j->es) {
+            printf("error: collective: buffers of chip %u not %u-byte aligned\n", chip, j->es);
+            return RT_ERR_ARG;
+        }
+        j->work[chip] = dst[chip];
+        if (op == RT_REDUCE_SCATTER) {
+            /* Earlier phases keep their partial sums in a full-size buffer. */
+            j->work[chip] = rt_comm_alloc(c, chip, j->total * j->es);
+            if (!j->work[chip]) {
+                printf("error: collective: no HBM for %u bytes on chip %u\n",
+                       (unsigned)(j->total * j->es), chip);
+                return RT_ERR_ARG;
+            }
+        }
+    }
+    for (unsigned i = 0; i < c->chips * c->lanes; i++) {
+        struct lane* L = &lanes[i];
+        memset(L, 0, sizeof *L);
+        L->d = &c->dev[i];
+        L->chip = i / c->lanes;
+        L->idx = i % c->lanes;
+        L->dir = (c->lanes >= 2 && L->idx % 2) ? -1 : 1;
+        lane_order(c, L);
+        rt_begin(L->d);
+        *(volatile uint32_t*)(uintptr_t)rt_sram_addr(L->d, rt_sbuf_off(0, ONE_OFF)) = 1;
+        for (unsigned q = 0; q < L->d->ndma; q++)
+            tail0[i][q] = L->d->dma[q].tail;
+        wait_go(L->d);
+    }
+    for (unsigned idx = 0; idx < c->lanes; idx++)
+        build_lane(j, idx);
+    stamp_ends(c);
+    c->stats.phases = lanes[0].nact * (op == RT_ALL_REDUCE ? 2 : 1);
+    for (unsigned i = 0; i < c->chips * c->lanes; i++)
+        c->stats.entries += c->dev[i].stats.dma_descs + c->dev[i].stats.ve_insns;
+
+    kick_all(c);
+    const uint64_t t0 = clint_mtime();
+    release(c);
+    int rc = RT_OK;
+    for (unsigned i = 0; i < c->chips * c->lanes && rc == RT_OK; i++)
+        if (rt_run(&c->dev[i], NULL, 0) != RT_OK) {
+            /* The others may wait for it forever: report theirs and stop. */
+            printf("error: collective: chip %u core %u failed\n", c->dev[i].chip, c->dev[i].core);
+            for (unsigned k = 0; k < c->chips * c->lanes; k++)
+                if (k != i && rt_report_errors(&c->dev[k]))
+                    printf("  (chip %u core %u)\n", c->dev[k].chip, c->dev[k].core);
+            rc = RT_ERR_DEVICE;
+        }
+    uint64_t t1 = t0;
+    for (unsigned chip = 0; chip < c->chips; chip++)
+        for (unsigned w = 0; w < c->lanes * RT_MAX_DMA_QUEUES; w++) {
+            const uint64_t t = *(volatile uint64_t*)(uintptr_t)(c->stamps[chip] + w * 8ull);
+            if (t > t1) t1 = t;
+        }
+    c->stats.ns = (t1 - t0) * (1000000000ull / RAINIER_CLINT_TIMEBASE_HZ);
+    if (op == RT_REDUCE_SCATTER)
+        for (unsigned chip = 0; chip < c->chips; chip++)
+            rt_mem_free(&c->dev[chip * c->lanes].hbm, j->work[chip]);
+    return rc;
+}

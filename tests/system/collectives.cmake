@@ -1,0 +1,44 @@
+# Collectives over NeuronLink (sw/apps/allreduce, rt/collective.h): all-reduce, reduce-scatter
+# and all-gather on FP32 and BF16, each result checked element by element against exact sums.
+# Without options the app runs its table of sizes (1 and 7 elements, an odd 4099, a multi-slice
+# 40000) for every operation and dtype. One test per topology:
+#   single            one chip (the collective is a copy)
+#   ring2             two chips, one link
+#   ring3_2cores      an odd ring, a lane each way round
+#   ring8_2cores      eight chips
+#   torus3x2_4cores   unequal dimensions, lanes taking x or y first
+#   trn2              the 16-chip 4x4 torus of configs/trn2.json (8 lanes per chip)
+#   trn2_ultra        the 64-chip system (all-reduce only: 512 devices, ~1 min)
+#   trn2_port_down    two ports down: routes around them, results unchanged
+#   ring2_link_down   no path left: a clear error and exit 1, no hang
+if(TARGET rainier-vp)
+  set(COLL_ELF ${CMAKE_BINARY_DIR}/target/sw/apps/allreduce.elf)
+  set(COLL_LITE ${PROJECT_SOURCE_DIR}/configs/lite.json)
+  set(COLL_TRN2 ${PROJECT_SOURCE_DIR}/configs/trn2.json)
+  set(COLL_ULTRA ${PROJECT_SOURCE_DIR}/configs/trn2-ultra.json)
+  function(rainier_coll name config timeout)
+    add_test(NAME vp.coll.${name}
+             COMMAND ${FWRUN} run --exit 0 --stdout-has "allreduce: PASS" --timeout ${timeout} --
+                     $<TARGET_FILE:rainier-vp> --config ${config} ${ARGN} ${COLL_ELF})
+    set_tests_properties(vp.coll.${name} PROPERTIES TIMEOUT ${timeout} LABELS "system;coll")
+  endfunction()
+  rainier_coll(single ${COLL_LITE} 120)
+  rainier_coll(ring2 ${COLL_LITE} 120 --set chip.count=2 --set link.topology=ring:2)
+  rainier_coll(ring3_2cores ${COLL_LITE} 120
+               --set chip.count=3 --set link.topology=ring:3 --set chip.cores=2)
+  rainier_coll(ring8_2cores ${COLL_LITE} 300
+               --set chip.count=8 --set link.topology=ring:8 --set chip.cores=2)
+  rainier_coll(torus3x2_4cores ${COLL_LITE} 300
+               --set chip.count=6 --set link.topology=torus2d:3x2 --set chip.cores=4)
+  rainier_coll(trn2 ${COLL_TRN2} 300)
+  rainier_coll(trn2_ultra ${COLL_ULTRA} 600 --set "cpu.command_line=op=allreduce")
+  rainier_coll(trn2_port_down ${COLL_TRN2} 300 --set "link.down=0:x+,5:y-"
+               --set "cpu.command_line=op=allreduce dtype=fp32")
+  add_test(NAME vp.coll.ring2_link_down
+           COMMAND ${FWRUN} run --exit 1 --stdout-has "the collective failed" --timeout 60 --
+                   $<TARGET_FILE:rainier-vp> --config ${COLL_LITE} --set chip.count=2
+                   --set link.topology=ring:2
+                   --set link.down=0:x --set "cpu.command_line=op=allreduce dtype=fp32 bytes=64KiB"
+                   ${COLL_ELF})
+  set_tests_properties(vp.coll.ring2_link_down PROPERTIES TIMEOUT 60 LABELS "system;coll")
+endif()
