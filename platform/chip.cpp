@@ -97,6 +97,8 @@ chip::chip(sc_core::sc_module_name name, const chip_config& cfg)
     mmio.register_transport_dbg(this, &chip::mmio_transport_dbg);
     global.register_b_transport(this, &chip::global_b_transport);
     global.register_transport_dbg(this, &chip::global_transport_dbg);
+    SC_HAS_PROCESS(chip);
+    SC_THREAD(apply_posted);
     m_dma_in.register_b_transport(this, &chip::dma_b_transport);
     m_dma_in.register_transport_dbg(this, &chip::dma_transport_dbg);
     m_ctrl.register_b_transport(this, &chip::ctrl_b_transport);
@@ -294,15 +296,54 @@ void chip::global_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&
         return;
     }
     // A register write from another chip (a remote semaphore increment) takes effect when it
-    // arrives, not when it was sent: registers do not look at the annotated delay.
-    if (to == &m_to_regs && trans.is_write() && delay > sc_core::SC_ZERO_TIME &&
-        sc_core::sc_get_current_process_handle().proc_kind() == sc_core::SC_THREAD_PROC_) {
-        wait(delay);
-        delay = sc_core::SC_ZERO_TIME;
+    // arrives, not when it was sent (registers do not look at the annotated delay): it is
+    // posted and applied then. A debug read checks now that the register exists.
+    if (to == &m_to_regs && trans.is_write() && delay > sc_core::SC_ZERO_TIME) {
+        const unsigned len = trans.get_data_length();
+        std::vector<uint8_t> probe(len);
+        tlm::tlm_generic_payload check;
+        check.set_command(tlm::TLM_READ_COMMAND);
+        check.set_address(off);
+        check.set_data_ptr(probe.data());
+        check.set_data_length(len);
+        check.set_streaming_width(len);
+        if (m_to_regs->transport_dbg(check) != len || trans.get_byte_enable_ptr()) {
+            trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            return;
+        }
+        const uint8_t* d = trans.get_data_ptr();
+        m_posted.push({sc_core::sc_time_stamp() + delay, m_posted_seq++, off,
+                       std::vector<uint8_t>(d, d + len)});
+        m_posted_event.notify(m_posted.top().at - sc_core::sc_time_stamp());
+        trans.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
     }
     trans.set_address(off);
     (*to)->b_transport(trans, delay);
     trans.set_address(addr);
+}
+
+void chip::apply_posted() {
+    tlm::tlm_generic_payload trans;
+    for (;;) {
+        while (m_posted.empty() || m_posted.top().at > sc_core::sc_time_stamp()) {
+            if (m_posted.empty())
+                wait(m_posted_event);
+            else
+                wait(m_posted.top().at - sc_core::sc_time_stamp(), m_posted_event);
+        }
+        posted_write w = m_posted.top();
+        m_posted.pop();
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        trans.set_command(tlm::TLM_WRITE_COMMAND);
+        trans.set_address(w.offset);
+        trans.set_data_ptr(w.data.data());
+        trans.set_data_length(static_cast<unsigned>(w.data.size()));
+        trans.set_streaming_width(static_cast<unsigned>(w.data.size()));
+        trans.set_byte_enable_ptr(nullptr);
+        trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        m_to_regs->b_transport(trans, delay);
+    }
 }
 
 unsigned chip::global_transport_dbg(tlm::tlm_generic_payload& trans) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <queue>
 #include <vector>
 
 #include <systemc>
@@ -79,6 +80,16 @@ private:
     unsigned dma_transport_dbg(int id, tlm::tlm_generic_payload& trans);
     void global_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     unsigned global_transport_dbg(tlm::tlm_generic_payload& trans);
+    // Register writes from other chips are posted: applied at their arrival time by
+    // apply_posted(), without holding the sender (a DMA engine) until then.
+    struct posted_write {
+        sc_core::sc_time at;
+        uint64_t seq;
+        uint64_t offset;
+        std::vector<uint8_t> data;
+        bool operator>(const posted_write& o) const { return at != o.at ? at > o.at : seq > o.seq; }
+    };
+    void apply_posted();
     // A global address inside this chip: the socket it goes to and its offset there; null if
     // it is not this chip's.
     tlm_utils::simple_initiator_socket<chip>* decode(uint64_t addr, uint64_t& offset);
@@ -106,6 +117,10 @@ private:
     std::vector<irq_in> m_nc_irq;
     uint32_t m_irq_bits[RAINIER_CHIP_CTRL_IRQ_WORDS] = {};
     uint32_t m_nc_irq_bits = 0;
+    std::priority_queue<posted_write, std::vector<posted_write>, std::greater<posted_write>>
+        m_posted;
+    uint64_t m_posted_seq = 0;
+    sc_core::sc_event m_posted_event;
 };
 
 } // namespace rainier

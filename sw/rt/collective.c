@@ -31,9 +31,9 @@
 #define OP_SLOTS 32          /* the local operand, then the sum in place, until sent or stored */
 #define ROUND (OP_SLOTS / 2) /* slices per chunk that go through all steps together */
 #define SLOT_BYTES 4096      /* per partition; halved while the areas do not fit in SBUF */
-#define MIN_ROW_BYTES 512    /* shortest SBUF row worth a DMA request of its own */
+#define MIN_ROW_BYTES 256    /* shortest SBUF row worth a DMA request of its own */
 #define AG_SLICE_BYTES 1048576
-#define MIN_SLICE_BYTES 65536     /* a reduce slice: the VE's per-instruction cost amortised */
+#define MIN_SLICE_BYTES 131072    /* a reduce slice: the VE's per-instruction cost amortised */
 #define MIN_AG_SLICE_BYTES 131072 /* an all-gather slice (HBM to HBM, no VE) */
 #define SLICES_PER_QUEUE 3 /* per chunk: slices finish one after another, the next step starts */
 #define MAX_SLICES 128     /* per chunk and phase */
@@ -44,6 +44,10 @@
 #define AREA_BASE 64
 #define RING_ENTRIES 4096
 #define Q_CTL 0
+/* DMA engines it takes to fill one NeuronLink port (256 GB/s / 27 GB/s on Trn2). A lane keeps
+ * about its share of them busy, not more: slices spread over more queues all finish late,
+ * together, and the next step waits for them. */
+#define LINK_ENGINES 10
 
 struct phase {
     int reduce; /* reduce-scatter (else all-gather) */
@@ -63,11 +67,14 @@ struct lane {
     /* Whole collective. */
     uint32_t ops, stores;
     struct rt_ticket op_use[OP_SLOTS], store_last[RT_MAX_DMA_QUEUES];
-    struct rt_ticket ready; /* the data earlier phases left in `work`, and their signals */
-    struct rt_ticket go;    /* the next chip of this phase has all of its previous phase */
-    unsigned barriers;      /* passed so far */
-    struct rt_ticket fifo[FIFO];
+    struct rt_ticket ready;      /* the data earlier phases left in `work`, and their signals */
+    struct rt_ticket go;         /* the next chip of this phase has all of its previous phase */
+    unsigned barriers;           /* passed so far */
+    struct rt_ticket fifo[FIFO]; /* reduce-scatter arrivals, oldest first */
     unsigned head, tail;
+    struct rt_ticket agq[FIFO]; /* all-gather arrivals, oldest first */
+    unsigned ag_head, ag_tail, ag_sent;
+    struct rt_ticket op_use2[OP_SLOTS]; /* an operand slot's second reader (fused all-gather) */
     /* Sums of this round's slices waiting to go to the next chip at the next step. */
     struct rt_ticket fwd_ve[ROUND];
     unsigned fwd_slot[ROUND];
@@ -83,7 +90,8 @@ struct job {
     unsigned op, es, dtype;
     const uint64_t *src, *dst;
     uint64_t work[RAINIER_MAX_CHIPS];
-    uint64_t total; /* elements in the full buffer */
+    uint64_t total;        /* elements in the full buffer */
+    unsigned ns_rs, ns_ag; /* send queues a lane keeps busy (reduce-scatter, all-gather) */
 };
 
 static unsigned q_send(const struct rt_comm* c, unsigned k) {
@@ -174,12 +182,11 @@ int rt_comm_open(struct rt_comm* c, unsigned nlanes) {
      * on an engine of its own while engines last. */
     const unsigned engines = info.dma_engines;
     const unsigned rest = (engines > RT_MAX_DMA_QUEUES ? RT_MAX_DMA_QUEUES : engines) - 2;
-    /* Sends carry every step's data, loads all but the first step's, stores the last step's
-     * (1/(n-1) of it): about 3 : 2 : 1. */
-    c->nsend = rest >= 3 ? (rest + 1) / 2 : 1; /* the others: control and signal queues */
+    /* Sends and loads move every step's data at the link's rate; stores move the last step's,
+     * but then at the same rate (a phase's end waits for them): about 1 : 1 : 1. */
+    c->nsend = rest >= 3 ? (rest + 2) / 3 : 1; /* the others: control and signal queues */
     if (c->nsend > MAX_SEND) c->nsend = MAX_SEND;
-    c->nstore = rest >= 3 ? (rest - c->nsend) / 3 : 1;
-    if (c->nstore == 0) c->nstore = 1;
+    c->nstore = rest >= 3 ? (rest - c->nsend) / 2 : 1;
     c->nload = rest >= 3 ? rest - c->nsend - c->nstore : 1;
     const unsigned ndma = 2 + c->nsend + c->nload + c->nstore;
     /* SBUF: a receive area per reduce-scatter dimension, operand and sum slots. */
@@ -280,10 +287,13 @@ static struct geo geo_of(const struct job* j, uint32_t len) {
     const uint32_t emax = c->slot_bytes / j->es;
     uint32_t minrow = MIN_ROW_BYTES / j->es;
     if (minrow > emax) minrow = emax;
-    /* Whole slot rows (every slice but a piece's last): rows of minrow if they fit in the
-     * partitions, else of emax; both divide the slice. */
-    uint32_t e = len <= (uint64_t)minrow * c->partitions ? minrow : emax;
-    if (len % emax) { /* a piece's last slice: spread it over the partitions */
+    /* Rows as short as possible (the VE's time is per element of a row, the partitions work in
+     * parallel), at least minrow: a power of two times minrow divides every slice but a
+     * piece's last (those are whole slot rows); the last is spread over the partitions. */
+    uint32_t e = minrow;
+    while (e < emax && (uint64_t)e * c->partitions < len)
+        e *= 2;
+    if (len % e) {
         e = (len + c->partitions - 1) / c->partitions;
         if (e < minrow) e = minrow;
         if (e > emax) e = emax;
@@ -339,6 +349,12 @@ static void fifo_push(struct lane* L, struct rt_ticket t) {
 static struct rt_ticket fifo_pop(struct lane* L) {
     return L->fifo[L->head++ % FIFO];
 }
+static void ag_push(struct lane* L, struct rt_ticket t) {
+    L->agq[L->ag_tail++ % FIFO] = t;
+}
+static struct rt_ticket ag_pop(struct lane* L) {
+    return L->agq[L->ag_head++ % FIFO];
+}
 
 static struct lane* lane_of(const struct job* j, unsigned chip, unsigned idx) {
     return &lanes[chip * j->c->lanes + idx];
@@ -359,6 +375,37 @@ static uint64_t cur_addr(const struct job* j, const struct lane* L, unsigned fir
     return (first ? j->src[L->chip] : j->work[L->chip]) + e * j->es;
 }
 
+/* An all-gather send: `len` elements from `at` (HBM, or SBUF rows of `g`) to the same
+ * elements of the next chip's `work`, then its arrival signal. */
+static void ag_send(const struct job* j, struct lane* L, uint64_t e0, uint32_t len, uint64_t at,
+                    const struct geo* g, const struct rt_ticket* dep, unsigned ndep,
+                    struct rt_ticket* sent) {
+    const struct rt_comm* c = j->c;
+    struct lane* N = lane_of(j, L->next, L->idx);
+    /* All-gather sends use the load queues too (no loads then): up to MAX_SEND queues, one
+     * arrival semaphore each. */
+    const unsigned q = q_send(c, L->ag_sent++ % j->ns_ag);
+    const uint64_t to = j->work[N->chip] + e0 * j->es;
+    struct rt_ticket t = {0, 0};
+    if (g) { /* from an SBUF slot: rows of E elements, one per partition */
+        t = dma_pieces(L, q, j, *g, at, PSTRIDE, to, (int32_t)(g->E * j->es), dep, ndep, 1);
+    } else {
+        struct rainier_dma_desc desc;
+        const uint32_t row = 4096 / j->es, rows = len / row, tail = len % row;
+        if (rows) {
+            rt_desc_2d(&desc, j->es, (uint16_t)rows, (uint16_t)row, at, 4096, to, 4096);
+            rt_dma(L->d, q, &desc, dep, ndep, 0);
+        }
+        if (tail) {
+            rt_desc_2d(&desc, j->es, 1, (uint16_t)tail, at + (uint64_t)rows * 4096, 4096,
+                       to + (uint64_t)rows * 4096, 4096);
+            rt_dma(L->d, q, &desc, dep, ndep, 0);
+        }
+    }
+    if (sent) *sent = t;
+    ag_push(N, signal_remote(L, q, N, (unsigned)(SEM_RECV((q - q_send(c, 0)))), NULL, 0));
+}
+
 /* Sends slice s of chunk a into the next chip's receive slot, from HBM or a sum slot. */
 static void rs_send(const struct job* j, struct lane* L, const struct phase* ph, unsigned a,
                     unsigned s, uint64_t from, int from_slot, struct rt_ticket dep) {
@@ -368,7 +415,7 @@ static void rs_send(const struct job* j, struct lane* L, const struct phase* ph,
     if (!sp.len) return;
     struct lane* N = lane_of(j, L->next, L->idx);
     const struct geo g = geo_of(j, sp.len);
-    const unsigned k = L->sent % c->nsend;
+    const unsigned k = L->sent % j->ns_rs;
     struct rt_ticket w[4] = {dep, L->ready, L->go, {0, 0}};
     if (L->sent >= RECV_SLOTS) {
         w[3].sem = SEM_SLOTFREE;
@@ -387,7 +434,7 @@ static void rs_send(const struct job* j, struct lane* L, const struct phase* ph,
 /* The receiving side of slice s at step `step`: add the local slice, free the slot, keep the
  * sum for the next step (or store it at the last step). */
 static void rs_receive(const struct job* j, struct lane* L, const struct phase* ph, unsigned step,
-                       unsigned s, unsigned first, int last_phase, unsigned in_round) {
+                       unsigned s, unsigned first, int last_phase, unsigned in_round, int fuse) {
     const struct rt_comm* c = j->c;
     const unsigned a = L->pos + 2 * L->g - step - 2; /* the chunk arriving */
     const struct span sp = slice(j, L, ph, a, s);
@@ -400,12 +447,14 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
     /* Local operand into an operand slot; the VE adds the received slice to it in place. */
     const unsigned o = L->ops % OP_SLOTS;
     const uint32_t oslot = slot_off(c, c->sbuf_op, o);
-    const struct rt_ticket lw[2] = {L->op_use[o], L->ready};
+    const struct rt_ticket lw[3] = {L->op_use[o], L->op_use2[o], L->ready};
     const struct rt_ticket ld =
         dma_pieces(L, q_load(c, L->ops % c->nload), j, g, cur_addr(j, L, first, sp.e0),
-                   (int32_t)(g.E * j->es), sbuf_global(L, oslot), PSTRIDE, lw, 2, 1);
+                   (int32_t)(g.E * j->es), sbuf_global(L, oslot), PSTRIDE, lw, 3, 1);
     L->ops++;
-    const struct rt_ticket vw[2] = {in, ld};
+    /* The load is usually done long before the slice arrives: its wait goes on the dummy in
+     * front (rt_nc), which then runs early, and the add waits only for the arrival. */
+    const struct rt_ticket vw[2] = {ld, in};
     struct rt_ticket ve = {0, 0};
     for (unsigned part = 0; part < 2; part++) {
         const uint32_t parts = part ? (g.r ? 1 : 0) : g.q, elems = part ? g.r : g.E;
@@ -440,6 +489,8 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
                                            dst, (int32_t)(g.E * j->es), &ve, 1, 1);
     L->op_use[o] = st;
     L->store_last[qs] = st;
+    /* All-reduce: the reduced slice also starts the all-gather along this ring, from SBUF. */
+    if (fuse) ag_send(j, L, sp.e0, sp.len, sbuf_global(L, oslot), &g, &ve, 1, &L->op_use2[o]);
 }
 
 /* Sets up lane state for a phase; false if the phase has nothing to do (size 1). */
@@ -453,6 +504,7 @@ static int begin_phase(const struct job* j, struct lane* L, const struct phase* 
     L->sent = L->recvd = 0;
     L->free_base = L->d->sem_count[SEM_SLOTFREE];
     L->head = L->tail = 0;
+    L->ag_head = L->ag_tail = L->ag_sent = 0;
     /* Slices per block piece: pieces differ by an element at most, all chips agree. */
     uint64_t maxlen = 0;
     for (unsigned b = 0; b < c->chips; b++) {
@@ -494,9 +546,9 @@ static void phase_barrier(const struct job* j, unsigned lane_idx) {
         struct lane* L = lane_of(j, chip, lane_idx);
         struct rt_ticket w[MAX_SEND + 2];
         unsigned nw = 0;
-        for (unsigned k = 0; k < c->nsend; k++) {
+        for (unsigned k = 0; k < MAX_SEND; k++) { /* every arrival semaphore in use */
             const struct rt_ticket t = {(uint8_t)SEM_RECV(k), L->d->sem_count[SEM_RECV(k)]};
-            w[nw++] = t;
+            if (t.value) w[nw++] = t;
         }
         const struct rt_ticket f = {(uint8_t)SEM_SLOTFREE, L->d->sem_count[SEM_SLOTFREE]};
         w[nw++] = f;
@@ -513,7 +565,7 @@ static void phase_barrier(const struct job* j, unsigned lane_idx) {
 }
 
 static void reduce_scatter_phase(const struct job* j, const struct phase* ph, unsigned first,
-                                 int last_phase, unsigned lane_idx) {
+                                 int last_phase, unsigned lane_idx, int fuse) {
     const struct rt_comm* c = j->c;
     for (unsigned chip = 0; chip < c->chips; chip++)
         begin_phase(j, lane_of(j, chip, lane_idx), ph, 1);
@@ -541,7 +593,7 @@ static void reduce_scatter_phase(const struct job* j, const struct phase* ph, un
                 }
                 for (unsigned chip = 0; chip < c->chips; chip++)
                     rs_receive(j, lane_of(j, chip, lane_idx), ph, step, s, first, last_phase,
-                               s - r0);
+                               s - r0, fuse);
             }
     /* Later phases read what the stores wrote. */
     for (unsigned chip = 0; chip < c->chips; chip++) {
@@ -550,41 +602,30 @@ static void reduce_scatter_phase(const struct job* j, const struct phase* ph, un
     }
 }
 
+/* `fused`: right after the reduce-scatter along the same ring, which sent step 0 already (from
+ * SBUF, as it reduced each slice) with its own slicing; this goes on from step 1. */
 static void all_gather_phase(const struct job* j, const struct phase* ph, unsigned lane_idx,
-                             int first, int from_src) {
+                             int first, int from_src, int fused) {
     const struct rt_comm* c = j->c;
-    for (unsigned chip = 0; chip < c->chips; chip++)
-        begin_phase(j, lane_of(j, chip, lane_idx), ph, 0);
+    if (!fused)
+        for (unsigned chip = 0; chip < c->chips; chip++)
+            begin_phase(j, lane_of(j, chip, lane_idx), ph, 0);
     if (!first) phase_barrier(j, lane_idx);
     const struct lane* L0 = lane_of(j, 0, lane_idx);
     const unsigned g = L0->g, n = slices_per_chunk(j, L0, ph);
-    for (unsigned step = 0; step + 1 < g; step++)
+    for (unsigned step = fused ? 1 : 0; step + 1 < g; step++)
         for (unsigned s = 0; s < n; s++)
             for (unsigned chip = 0; chip < c->chips; chip++) {
                 struct lane* L = lane_of(j, chip, lane_idx);
                 const struct span sp = slice(j, L, ph, L->pos + g - step, s);
                 if (!sp.len) continue;
-                struct rt_ticket dep[2] = {step ? fifo_pop(L) : L->ready, L->go};
-                struct lane* N = lane_of(j, L->next, lane_idx);
-                const unsigned k = L->sent++ % c->nsend;
+                struct rt_ticket dep[2] = {step ? ag_pop(L) : L->ready, L->go};
                 uint64_t at = j->work[L->chip] + sp.e0 * j->es;
                 if (step == 0 && from_src) { /* an all-gather's own block: straight from src */
                     at = j->src[L->chip] + (sp.e0 - block_start(j, L->chip)) * j->es;
                     dep[0].value = 0;
                 }
-                const uint64_t to = j->work[N->chip] + sp.e0 * j->es;
-                struct rainier_dma_desc desc;
-                const uint32_t row = 4096 / j->es, rows = sp.len / row, tail = sp.len % row;
-                if (rows) {
-                    rt_desc_2d(&desc, j->es, (uint16_t)rows, (uint16_t)row, at, 4096, to, 4096);
-                    rt_dma(L->d, q_send(c, k), &desc, dep, 2, 0);
-                }
-                if (tail) {
-                    rt_desc_2d(&desc, j->es, 1, (uint16_t)tail, at + (uint64_t)rows * 4096, 4096,
-                               to + (uint64_t)rows * 4096, 4096);
-                    rt_dma(L->d, q_send(c, k), &desc, dep, 2, 0);
-                }
-                fifo_push(N, signal_remote(L, q_send(c, k), N, SEM_RECV(k), NULL, 0));
+                ag_send(j, L, sp.e0, sp.len, at, NULL, dep, 2, NULL);
             }
     /* What arrived is waited for by the next phase's barrier (or by rt_run). */
 }
@@ -651,7 +692,7 @@ static void build_lane(const struct job* j, unsigned idx) {
             ph.reduce = 0;
             ph.dim = L0->order[i];
             ph.fixed = fixed;
-            all_gather_phase(j, &ph, idx, i + 1 == n, i + 1 == n);
+            all_gather_phase(j, &ph, idx, i + 1 == n, i + 1 == n, 0);
         }
         return;
     }
@@ -666,7 +707,7 @@ static void build_lane(const struct job* j, unsigned idx) {
         ph.dim = L0->order[i];
         ph.fixed = fixed;
         ph.region = i;
-        reduce_scatter_phase(j, &ph, i == 0, i + 1 == n, idx);
+        reduce_scatter_phase(j, &ph, i == 0, i + 1 == n, idx, i + 1 == n && j->op == RT_ALL_REDUCE);
         fixed |= 1u << ph.dim;
     }
     if (j->op == RT_REDUCE_SCATTER) return;
@@ -677,7 +718,8 @@ static void build_lane(const struct job* j, unsigned idx) {
         ph.fixed = fixed;
         /* Right after the reduce-scatter along the same ring: same neighbours, same queues,
          * so the signals cannot mix and no barrier is needed. */
-        all_gather_phase(j, &ph, idx, i + 1 == n, 0);
+        if (i + 1 == n) ph.reduce = 1; /* the fused one keeps the reduce-scatter's slices */
+        all_gather_phase(j, &ph, idx, i + 1 == n, 0, i + 1 == n);
     }
 }
 
@@ -746,6 +788,18 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
             tail0[i][q] = L->d->dma[q].tail;
         wait_go(L->d);
     }
+    /* Lanes sharing one port in one direction: half take the other dimension first (two or
+     * more dimensions, four or more lanes), half go the other way round (rings of three or
+     * more). */
+    const struct lane* L0 = &lanes[0];
+    const unsigned groups = L0->nact >= 2 && c->lanes >= 4 ? 2 : 1;
+    const unsigned dirs = L0->nact && c->dims[L0->order[0]] >= 3 && c->lanes >= 2 ? 2 : 1;
+    unsigned per_port = c->lanes / groups / dirs;
+    if (per_port == 0) per_port = 1;
+    const unsigned want = (LINK_ENGINES + per_port - 1) / per_port + 1;
+    const unsigned nag = c->nsend + c->nload < MAX_SEND ? c->nsend + c->nload : MAX_SEND;
+    j->ns_rs = want < c->nsend ? want : c->nsend;
+    j->ns_ag = want < nag ? want : nag;
     for (unsigned idx = 0; idx < c->lanes; idx++)
         build_lane(j, idx);
     stamp_ends(c);
