@@ -33,14 +33,15 @@
 #define SLOT_BYTES 4096      /* per partition; halved while the areas do not fit in SBUF */
 #define MIN_ROW_BYTES 256    /* shortest SBUF row worth a DMA request of its own */
 #define AG_SLICE_BYTES 1048576
-#define MIN_SLICE_BYTES 131072    /* a reduce slice: the VE's per-instruction cost amortised */
-#define MIN_AG_SLICE_BYTES 131072 /* an all-gather slice (HBM to HBM, no VE) */
+#define BIG_SLICE_BYTES 131072  /* slices of a big chunk */
+#define SMALL_SLICE_BYTES 16384 /* the shortest worth a DMA engine of its own */
 #define SLICES_PER_QUEUE 3 /* per chunk: slices finish one after another, the next step starts */
 #define MAX_SLICES 128     /* per chunk and phase */
-#define FIFO (2 * MAX_SLICES)
-#define ONE_OFF 48     /* SBUF partition 0: a word holding 1 (source of remote adds) */
-#define SCRATCH_OFF 0  /* rt's scratch bytes: joins copy 4 bytes from here ... */
-#define SCRATCH_DST 32 /* ... to here */
+#define FIFO 16            /* reduce-scatter arrivals not yet taken: one or two */
+#define AG_FIFO 4096       /* all-gather arrivals not yet forwarded: up to a chunk's slices */
+#define ONE_OFF 48         /* SBUF partition 0: a word holding 1 (source of remote adds) */
+#define SCRATCH_OFF 0      /* rt's scratch bytes: joins copy 4 bytes from here ... */
+#define SCRATCH_DST 32     /* ... to here */
 #define AREA_BASE 64
 #define RING_ENTRIES 4096
 #define Q_CTL 0
@@ -72,7 +73,7 @@ struct lane {
     unsigned barriers;           /* passed so far */
     struct rt_ticket fifo[FIFO]; /* reduce-scatter arrivals, oldest first */
     unsigned head, tail;
-    struct rt_ticket agq[FIFO]; /* all-gather arrivals, oldest first */
+    struct rt_ticket agq[AG_FIFO]; /* all-gather arrivals, oldest first */
     unsigned ag_head, ag_tail, ag_sent;
     struct rt_ticket op_use2[OP_SLOTS]; /* an operand slot's second reader (fused all-gather) */
     /* Sums of this round's slices waiting to go to the next chip at the next step. */
@@ -350,10 +351,10 @@ static struct rt_ticket fifo_pop(struct lane* L) {
     return L->fifo[L->head++ % FIFO];
 }
 static void ag_push(struct lane* L, struct rt_ticket t) {
-    L->agq[L->ag_tail++ % FIFO] = t;
+    L->agq[L->ag_tail++ % AG_FIFO] = t;
 }
 static struct rt_ticket ag_pop(struct lane* L) {
-    return L->agq[L->ag_head++ % FIFO];
+    return L->agq[L->ag_head++ % AG_FIFO];
 }
 
 static struct lane* lane_of(const struct job* j, unsigned chip, unsigned idx) {
@@ -517,16 +518,19 @@ static int begin_phase(const struct job* j, struct lane* L, const struct phase* 
     const unsigned blocks = blocks_per_chunk(c, ph);
     if (!reduce && (maxlen + cap - 1) / cap * blocks > MAX_SLICES)
         cap = (maxlen * blocks + MAX_SLICES - 1) / MAX_SLICES;
-    L->m = (unsigned)((maxlen + cap - 1) / cap);
-    /* A slice is one DMA engine's work: a chunk needs a slice per send queue to use them all
-     * (but slices shorter than MIN_SLICE_BYTES cost more in overheads than they gain). */
-    const uint64_t by_size =
-        maxlen * blocks * j->es / (reduce ? MIN_SLICE_BYTES : MIN_AG_SLICE_BYTES);
-    if (L->m * blocks < SLICES_PER_QUEUE * c->nsend && by_size > L->m * blocks) {
-        const unsigned want = (SLICES_PER_QUEUE * c->nsend + blocks - 1) / blocks;
-        const unsigned most = (unsigned)(by_size / blocks);
-        L->m = want < most ? want : most > L->m ? most : L->m;
-    }
+    /* Slices per block piece. Each is one DMA engine's work: a chunk wants a slice for each
+     * send queue the lane keeps busy (ns) down to SMALL_SLICE_BYTES, and big chunks slices of
+     * BIG_SLICE_BYTES, so that slices finish one after another and the next step starts
+     * early (and the VE's per-instruction cost stays small). */
+    const uint64_t bytes = maxlen * j->es;
+    const unsigned ns = reduce ? j->ns_rs : j->ns_ag;
+    uint64_t m = (maxlen + cap - 1) / cap;
+    const uint64_t big = bytes / BIG_SLICE_BYTES, small = bytes / SMALL_SLICE_BYTES;
+    const uint64_t spread = (ns + blocks - 1) / blocks;
+    if (big > m) m = big;
+    if ((spread < small ? spread : small) > m) m = spread < small ? spread : small;
+    if (!reduce && m * blocks > MAX_SLICES) m = (MAX_SLICES + blocks - 1) / blocks;
+    L->m = (unsigned)m;
     if (L->m == 0) L->m = 1;
     return L->g > 1;
 }
@@ -564,14 +568,16 @@ static void phase_barrier(const struct job* j, unsigned lane_idx) {
         lane_of(j, chip, lane_idx)->barriers++;
 }
 
-static void reduce_scatter_phase(const struct job* j, const struct phase* ph, unsigned first,
-                                 int last_phase, unsigned lane_idx, int fuse) {
+/* Returns whether it started the all-gather too (`fuse`, if a chunk's slices fit AG_FIFO). */
+static int reduce_scatter_phase(const struct job* j, const struct phase* ph, unsigned first,
+                                int last_phase, unsigned lane_idx, int fuse) {
     const struct rt_comm* c = j->c;
     for (unsigned chip = 0; chip < c->chips; chip++)
         begin_phase(j, lane_of(j, chip, lane_idx), ph, 1);
     if (!first) phase_barrier(j, lane_idx);
     const struct lane* L0 = lane_of(j, 0, lane_idx);
     const unsigned g = L0->g, n = slices_per_chunk(j, L0, ph);
+    if (n > AG_FIFO) fuse = 0;
     /* Rounds of ROUND slices per chunk, each through every step, in the order the links carry
      * them (so receivers count slots and arrivals the same way as senders). A sum waits in
      * its operand slot for the next step's send, at most ROUND of them at a time. */
@@ -600,6 +606,7 @@ static void reduce_scatter_phase(const struct job* j, const struct phase* ph, un
         struct lane* L = lane_of(j, chip, lane_idx);
         L->ready = join(L, L->store_last, c->nstore);
     }
+    return fuse;
 }
 
 /* `fused`: right after the reduce-scatter along the same ring, which sent step 0 already (from
@@ -679,6 +686,7 @@ static void build_lane(const struct job* j, unsigned idx) {
     const unsigned n = L0->nact;
     struct phase ph = {0, 0, 0, 0};
     unsigned fixed = 0;
+    int fused = 0;
     if (j->op == RT_ALL_GATHER) {
         for (unsigned chip = 0; chip < c->chips; chip++) {
             struct lane* L = lane_of(j, chip, idx);
@@ -707,7 +715,8 @@ static void build_lane(const struct job* j, unsigned idx) {
         ph.dim = L0->order[i];
         ph.fixed = fixed;
         ph.region = i;
-        reduce_scatter_phase(j, &ph, i == 0, i + 1 == n, idx, i + 1 == n && j->op == RT_ALL_REDUCE);
+        fused = reduce_scatter_phase(j, &ph, i == 0, i + 1 == n, idx,
+                                     i + 1 == n && j->op == RT_ALL_REDUCE);
         fixed |= 1u << ph.dim;
     }
     if (j->op == RT_REDUCE_SCATTER) return;
@@ -718,8 +727,9 @@ static void build_lane(const struct job* j, unsigned idx) {
         ph.fixed = fixed;
         /* Right after the reduce-scatter along the same ring: same neighbours, same queues,
          * so the signals cannot mix and no barrier is needed. */
-        if (i + 1 == n) ph.reduce = 1; /* the fused one keeps the reduce-scatter's slices */
-        all_gather_phase(j, &ph, idx, i + 1 == n, 0, i + 1 == n);
+        const int fuse = i + 1 == n && fused;
+        ph.reduce = fuse; /* the fused one keeps the reduce-scatter's slices */
+        all_gather_phase(j, &ph, idx, i + 1 == n, 0, fuse);
     }
 }
 
