@@ -284,7 +284,6 @@ int main(void) {
             return 1;
         }
     }
-    int fails = 0;
     for (int op = 0; op <= RT_ALL_GATHER; op++) {
         if (o.op >= 0 && op != o.op) continue;
         for (int dt = 0; dt < 2; dt++) {
@@ -297,10 +296,9 @@ int main(void) {
                 if (op != RT_ALL_REDUCE && counts[k] == 0) count /= comm.chips;
                 if (op != RT_ALL_REDUCE && counts[k] > 64) count = counts[k] / comm.chips;
                 if (count == 0) count = 1;
-                if (run_case(op, dtype, count, &o) != 0) fails++;
+                run_case(op, dtype, count, &o); /* counted by app_check */
             }
         }
     }
-    (void)fails;
     return app_finish("allreduce");
 }

@@ -26,7 +26,9 @@
 /* Barrier b: the next chip of the phase after it is ready for its data. One semaphore each:
  * the signals of different barriers come from different chips, in any order. */
 #define SEM_READY(b) (SEM_GO + 1 + (b))
-#define MAX_BARRIERS (RAINIER_SEM_COUNT - SEM_READY(0))
+/* Barriers: one before every phase but the first and the all-gather fused with its
+ * reduce-scatter, at most 4 (x, y, z: five phases after the first, one fused). */
+_Static_assert(SEM_READY(3) < RAINIER_SEM_COUNT, "a semaphore per barrier");
 #define RECV_SLOTS 12
 #define OP_SLOTS 32          /* the local operand, then the sum in place, until sent or stored */
 #define ROUND (OP_SLOTS / 2) /* slices per chunk that go through all steps together */
@@ -35,7 +37,6 @@
 #define AG_SLICE_BYTES 1048576
 #define BIG_SLICE_BYTES 131072  /* slices of a big chunk */
 #define SMALL_SLICE_BYTES 16384 /* the shortest worth a DMA engine of its own */
-#define SLICES_PER_QUEUE 3 /* per chunk: slices finish one after another, the next step starts */
 #define MAX_SLICES 128     /* per chunk and phase */
 #define FIFO 16            /* reduce-scatter arrivals not yet taken: one or two */
 #define AG_FIFO 4096       /* all-gather arrivals not yet forwarded: up to a chunk's slices */
