@@ -37,12 +37,12 @@ _Static_assert(SEM_READY(3) < RAINIER_SEM_COUNT, "a semaphore per barrier");
 #define AG_SLICE_BYTES 1048576
 #define BIG_SLICE_BYTES 131072  /* slices of a big chunk */
 #define SMALL_SLICE_BYTES 16384 /* the shortest worth a DMA engine of its own */
-#define MAX_SLICES 128     /* per chunk and phase */
-#define FIFO 16            /* reduce-scatter arrivals not yet taken: one or two */
-#define AG_FIFO 4096       /* all-gather arrivals not yet forwarded: up to a chunk's slices */
-#define ONE_OFF 48         /* SBUF partition 0: a word holding 1 (source of remote adds) */
-#define SCRATCH_OFF 0      /* rt's scratch bytes: joins copy 4 bytes from here ... */
-#define SCRATCH_DST 32     /* ... to here */
+#define MAX_SLICES 128          /* per chunk and phase */
+#define FIFO 16                 /* reduce-scatter arrivals not yet taken: one or two */
+#define AG_FIFO 4096            /* all-gather arrivals not yet forwarded: up to a chunk's slices */
+#define ONE_OFF 48              /* SBUF partition 0: a word holding 1 (source of remote adds) */
+#define SCRATCH_OFF 0           /* rt's scratch bytes: joins copy 4 bytes from here ... */
+#define SCRATCH_DST 32          /* ... to here */
 #define AREA_BASE 64
 #define RING_ENTRIES 4096
 #define Q_CTL 0
