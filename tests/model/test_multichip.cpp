@@ -136,6 +136,33 @@ TEST(multichip, RemoteSemaphoreIncrementIsOrderedAfterTheData) {
     b.start();
 }
 
+TEST(multichip, ASlowRemoteWriteDoesNotHoldBackTheNextDescriptor) {
+    // A 4-byte write over a 5 us link, then a 256 KiB copy inside chip 0's HBM on the same
+    // queue: the copy's requests take free request slots at once (only completion is in
+    // order), so it finishes at the engine's rate, not 5 us late.
+    multi_chip_bench b(make_topo("ring:2", slow_bw, 5e-6));
+    b.body = [](multi_chip_bench& b) {
+        const uint32_t bytes = 4 * S;
+        const auto data = pattern_bytes(bytes, 7);
+        b.poke(hbm_at(0, 0x100000), data.data(), bytes);
+        timed_copy(b, 0, hbm_at(0, 0x100000), hbm_at(0, 0x300000), 1); // set-up, warm rows
+        const sc_time t0 = sc_core::sc_time_stamp();
+        b.submit(0, 0, 0,
+                 {copy_1d(hbm_at(0, 0x100000), hbm_at(1, 0x8000), 4),
+                  copy_1d(hbm_at(0, 0x100000), hbm_at(0, 0x200000), bytes)});
+        ASSERT_TRUE(b.wait_completed(0, 0, 0, 3));
+        EXPECT_EQ(b.error(0, 0, 0), 0u);
+        const double elapsed = (sc_core::sc_time_stamp() - t0).to_seconds();
+        const double ideal = bytes / 27e9; // 9.7 us
+        EXPECT_GE(elapsed, ideal);
+        EXPECT_LE(elapsed, ideal * 1.05 + 0.5e-6); // 5 us more before the fix
+        std::vector<uint8_t> out(bytes);
+        b.peek(hbm_at(0, 0x200000), out.data(), bytes);
+        EXPECT_EQ(out, data);
+    };
+    b.start();
+}
+
 TEST(multichip, DownPortReroutesTheLongWayRound) {
     multi_chip_bench b(make_topo("ring:4", slow_bw, slow_lat, {{0, "x-"}}));
     ASSERT_EQ(b.topo.hops(0, 3), 3);

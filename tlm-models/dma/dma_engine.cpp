@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -252,12 +253,19 @@ unsigned dma_engine::transfer(const rainier_dma_desc& d, sc_core::sc_time& t,
     const uint64_t total = src.total_bytes();
     const uint64_t cap = m_stage.size();
     const uint64_t req = m_cfg.request_bytes;
-    // Request slots still hold the previous descriptor's requests (pipelined): outstanding
-    // counts across descriptors.
+    // Request slots still hold the previous descriptors' requests (pipelined): outstanding
+    // counts across descriptors, and a request takes the slot that frees first (min-heaps of
+    // completion times). A fixed slot order would make requests wait for one slow request,
+    // say a remote semaphore increment's whole round trip, with other slots free.
     sc_core::sc_time read_issue = t, write_issue = t, finish = t, ready = t;
     issued = t;
     m_reads.clear();
-    unsigned rslot = 0, wslot = 0, err = RAINIER_DMA_ERR_NONE;
+    unsigned err = RAINIER_DMA_ERR_NONE;
+    const auto take_slot = [](std::vector<sc_core::sc_time>& slots, sc_core::sc_time done) {
+        std::pop_heap(slots.begin(), slots.end(), std::greater<>());
+        slots.back() = done;
+        std::push_heap(slots.begin(), slots.end(), std::greater<>());
+    };
     uint64_t got = 0, put = 0, waddr = 0, wlen = 0;
     bool have_write = false;
     while (put < total) {
@@ -270,18 +278,17 @@ unsigned dma_engine::transfer(const rainier_dma_desc& d, sc_core::sc_time& t,
         if (write_ready) {
             while (m_reads.front().first < put + wlen)
                 m_reads.pop_front();
-            wt = std::max({write_issue, m_wslots[wslot], m_reads.front().second});
+            wt = std::max({write_issue, m_wslots.front(), m_reads.front().second});
         }
         const uint64_t room = std::min({req, cap - got % cap, cap - (got - put), total - got});
-        const sc_core::sc_time rt = std::max(read_issue, m_rslots[rslot]);
+        const sc_core::sc_time rt = std::max(read_issue, m_rslots.front());
         if (write_ready && (room == 0 || wt <= rt)) {
             catch_up(wt);
             sc_core::sc_time done;
             if (!request(tlm::TLM_WRITE_COMMAND, waddr, m_stage.data() + put % cap,
                          static_cast<unsigned>(wlen), wt, done, err))
                 return err;
-            m_wslots[wslot] = done;
-            wslot = (wslot + 1) % m_cfg.outstanding;
+            take_slot(m_wslots, done);
             issued = std::max(issued, wt);
             write_issue = wt + pace(wlen);
             finish = std::max(finish, done);
@@ -296,8 +303,7 @@ unsigned dma_engine::transfer(const rainier_dma_desc& d, sc_core::sc_time& t,
             if (!request(tlm::TLM_READ_COMMAND, addr, m_stage.data() + got % cap,
                          static_cast<unsigned>(len), rt, done, err))
                 return err;
-            m_rslots[rslot] = done;
-            rslot = (rslot + 1) % m_cfg.outstanding;
+            take_slot(m_rslots, done);
             issued = std::max(issued, rt);
             read_issue = rt + pace(len);
             ready = std::max(ready, done);
@@ -406,14 +412,19 @@ void dma_engine::complete(const started& st) {
         // one's end.
         const sc_core::sc_time from = std::max(st.start, m_row_end[q]);
         m_row_end[q] = sc_core::sc_time_stamp();
-        m_probes.trace->slice(m_rows[q], st.err == RAINIER_DMA_ERR_NONE ? "copy" : "error", from,
-                              sc_core::sc_time_stamp(),
-                              {{"index", st.index},
+        nlohmann::json args = {{"index", st.index},
                                {"src", src},
                                {"dst", dst},
                                {"bytes", st.bytes},
                                {"tag", st.desc.tag},
-                               {"error", st.err}});
+                               {"error", st.err},
+                               {"start_ns", st.start.to_seconds() * 1e9}};
+        // What it waited for (the slice shows only when the queue moved on).
+        if (st.desc.flags & RAINIER_DMA_FLAG_WAIT)
+            args["wait"] = "sem " + std::to_string(st.desc.wait_sem) +
+                           " >= " + std::to_string(st.desc.wait_value);
+        m_probes.trace->slice(m_rows[q], st.err == RAINIER_DMA_ERR_NONE ? "copy" : "error", from,
+                              sc_core::sc_time_stamp(), args);
     }
     if (st.err != RAINIER_DMA_ERR_NONE) {
         qreg(q, RAINIER_DMA_Q_ERROR) = st.err;

@@ -121,6 +121,8 @@ private:
     std::vector<uint8_t> m_stage;
     std::deque<std::pair<uint64_t, sc_core::sc_time>> m_reads; // end byte, data ready by then
     std::vector<sc_core::sc_time> m_rslots, m_wslots;          // completion of requests in flight
+    unsigned m_rslot = 0,
+             m_wslot = 0; // the oldest request slot, next to reuse (across descriptors)
     sc_core::sc_time m_setup, m_lookahead;
     unsigned m_rr = 0;
     semaphore_block* m_sems = nullptr;
