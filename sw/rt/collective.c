@@ -19,30 +19,36 @@
 #include "board/sem.h"
 #include "rainier/hw/clint.h"
 
-#define MAX_SEND 7                            /* send queues per lane */
-#define SEM_RECV(k) (RT_SEM_FREE + (k))       /* slices that arrived over send queue k */
-#define SEM_SLOTFREE (RT_SEM_FREE + MAX_SEND) /* receive slots the next chip has freed */
-#define SEM_GO (SEM_SLOTFREE + 1)             /* set by the host: every queue starts together */
-/* Barrier b: the next chip of the phase after it is ready for its data. One semaphore each:
- * the signals of different barriers come from different chips, in any order. */
-#define SEM_READY(b) (SEM_GO + 1 + (b))
-/* Barriers: one before every phase but the first and the all-gather fused with its
- * reduce-scatter, at most 4 (x, y, z: five phases after the first, one fused). */
-_Static_assert(SEM_READY(3) < RAINIER_SEM_COUNT, "a semaphore per barrier");
+#define MAX_SEND 5         /* send queues per lane */
+#define SEM_GO RT_SEM_FREE /* set by the host: every queue starts together */
+/* Semaphores count increments from whichever chip sends them. Two sets of arrival and
+ * freed-slot semaphores, one per ring: consecutive phases (different rings, different
+ * neighbours) use different sets, so that their signals cannot mix and a phase can start
+ * while the one before still drains. A set is used again only by the same neighbour (an
+ * all-gather after its reduce-scatter) or after a barrier (three dimensions). */
+#define SETS 2
+#define SEM_RECV(set, k) (SEM_GO + 1 + (set) * (MAX_SEND + 1) + (k)) /* arrivals, queue k */
+#define SEM_SLOTFREE(set) (SEM_RECV(set, MAX_SEND))                  /* slots the next freed */
+/* Barrier b: the next chip of the phase after it is ready. A semaphore of its own (a signal
+ * into a set's semaphore could satisfy a wait of the phase still running there). Three
+ * dimensions take two, before the third reduce-scatter and before the last gather; the second
+ * is SEM_GO, counting on from the start signal, which always comes first. */
+#define SEM_READY(b) ((b) ? SEM_GO : SEM_SLOTFREE(SETS - 1) + 1)
+_Static_assert(SEM_READY(0) < RAINIER_SEM_COUNT, "a semaphore per set member and barrier");
 #define RECV_SLOTS 12
 #define OP_SLOTS 32          /* the local operand, then the sum in place, until sent or stored */
 #define ROUND (OP_SLOTS / 2) /* slices per chunk that go through all steps together */
 #define SLOT_BYTES 4096      /* per partition; halved while the areas do not fit in SBUF */
 #define MIN_ROW_BYTES 256    /* shortest SBUF row worth a DMA request of its own */
 #define AG_SLICE_BYTES 1048576
-#define BIG_SLICE_BYTES 131072  /* slices of a big chunk */
-#define SMALL_SLICE_BYTES 16384 /* the shortest worth a DMA engine of its own */
-#define MAX_SLICES 128          /* per chunk and phase */
-#define FIFO 16                 /* reduce-scatter arrivals not yet taken: one or two */
-#define AG_FIFO 4096            /* all-gather arrivals not yet forwarded: up to a chunk's slices */
-#define ONE_OFF 48              /* SBUF partition 0: a word holding 1 (source of remote adds) */
-#define SCRATCH_OFF 0           /* rt's scratch bytes: joins copy 4 bytes from here ... */
-#define SCRATCH_DST 32          /* ... to here */
+#define BIG_SLICE_BYTES 262144 /* slices of a big chunk */
+#define SMALL_SLICE_BYTES 8192 /* the shortest worth a DMA engine of its own */
+#define MAX_SLICES 128         /* per chunk and phase */
+#define FIFO 16                /* reduce-scatter arrivals not yet taken: one or two */
+#define AG_FIFO 4096           /* all-gather arrivals not yet forwarded: up to a chunk's slices */
+#define ONE_OFF 48             /* SBUF partition 0: a word holding 1 (source of remote adds) */
+#define SCRATCH_OFF 0          /* rt's scratch bytes: joins copy 4 bytes from here ... */
+#define SCRATCH_DST 32         /* ... to here */
 #define AREA_BASE 64
 #define RING_ENTRIES 4096
 #define Q_CTL 0
@@ -56,6 +62,9 @@ struct phase {
     unsigned dim;
     unsigned fixed; /* bit per dimension reduced before */
     unsigned region;
+    unsigned set;  /* of semaphores */
+    int next_dim;  /* a reduce-scatter's next reduce-scatter dimension, or -1 */
+    int per_block; /* its data waits for the previous one's stores block by block */
 };
 
 struct lane {
@@ -80,6 +89,11 @@ struct lane {
     /* Sums of this round's slices waiting to go to the next chip at the next step. */
     struct rt_ticket fwd_ve[ROUND];
     unsigned fwd_slot[ROUND];
+    /* A reduce-scatter that another follows goes through each chunk's blocks in the order the
+     * next one reads them here (`perm`: its first send, then its loads step by step), and each
+     * block's stores have a ticket of their own (blk_ready), so the next phase starts early. */
+    uint8_t perm[RAINIER_MAX_CHIPS];
+    struct rt_ticket blk_ready[RAINIER_MAX_CHIPS];
 };
 
 static struct rt_dev devs[RT_COLL_MAX_DEVS];
@@ -127,12 +141,14 @@ static unsigned with_coord(const struct rt_comm* c, unsigned chip, unsigned dim,
 }
 
 /* Every queue of every device waits for SEM_GO before its first entry: the doorbells take the
- * host a while, and the collective should start everywhere at once. */
+ * host a while, and the collective should start everywhere at once. The host signals lane 0 of
+ * each chip, which passes it on to the chip's other lanes (a host write takes ~80 ns: one per
+ * device would start the last 128 devices of a 4x4 torus 10 us late). */
 static void release(struct rt_comm* c) {
     if (c->released) return;
     c->released = 1;
-    for (unsigned i = 0; i < c->chips * c->lanes; i++)
-        sem_add(c->dev[i].chip, c->dev[i].core, SEM_GO, 1);
+    for (unsigned chip = 0; chip < c->chips; chip++)
+        sem_add(chip, c->dev[chip * c->lanes].core, SEM_GO, 1);
 }
 
 static void kick_all(void* ctx) {
@@ -261,6 +277,7 @@ static unsigned blocks_per_chunk(const struct rt_comm* c, const struct phase* ph
 struct span {
     uint64_t e0;
     uint32_t len;
+    unsigned b; /* its block */
 };
 static unsigned ring_coord(const struct lane* L, unsigned a) {
     a %= L->g;
@@ -268,7 +285,7 @@ static unsigned ring_coord(const struct lane* L, unsigned a) {
 }
 static struct span slice(const struct job* j, const struct lane* L, const struct phase* ph,
                          unsigned a, unsigned s) {
-    const unsigned b = chunk_block(j, ph, L->chip, ring_coord(L, a), s / L->m);
+    const unsigned b = chunk_block(j, ph, L->chip, ring_coord(L, a), L->perm[s / L->m]);
     uint64_t p0;
     const uint64_t n = piece(j, L->idx, b, &p0), i = s % L->m;
     /* Boundaries on whole rows (an SBUF slot row, or 4 KiB in HBM), so that a slice is one
@@ -276,7 +293,7 @@ static struct span slice(const struct job* j, const struct lane* L, const struct
     const uint64_t align = ph->reduce ? j->c->slot_bytes / j->es : 4096 / j->es;
     const uint64_t s0 = n * i / L->m / align * align;
     const uint64_t s1 = i + 1 == L->m ? n : n * (i + 1) / L->m / align * align;
-    struct span sp = {p0 + s0, (uint32_t)(s1 - s0)};
+    struct span sp = {p0 + s0, (uint32_t)(s1 - s0), b};
     return sp;
 }
 
@@ -379,8 +396,8 @@ static uint64_t cur_addr(const struct job* j, const struct lane* L, unsigned fir
 
 /* An all-gather send: `len` elements from `at` (HBM, or SBUF rows of `g`) to the same
  * elements of the next chip's `work`, then its arrival signal. */
-static void ag_send(const struct job* j, struct lane* L, uint64_t e0, uint32_t len, uint64_t at,
-                    const struct geo* g, const struct rt_ticket* dep, unsigned ndep,
+static void ag_send(const struct job* j, struct lane* L, unsigned set, uint64_t e0, uint32_t len,
+                    uint64_t at, const struct geo* g, const struct rt_ticket* dep, unsigned ndep,
                     struct rt_ticket* sent) {
     const struct rt_comm* c = j->c;
     struct lane* N = lane_of(j, L->next, L->idx);
@@ -405,7 +422,7 @@ static void ag_send(const struct job* j, struct lane* L, uint64_t e0, uint32_t l
         }
     }
     if (sent) *sent = t;
-    ag_push(N, signal_remote(L, q, N, (unsigned)(SEM_RECV((q - q_send(c, 0)))), NULL, 0));
+    ag_push(N, signal_remote(L, q, N, (unsigned)SEM_RECV(set, q - q_send(c, 0)), NULL, 0));
 }
 
 /* Sends slice s of chunk a into the next chip's receive slot, from HBM or a sum slot. */
@@ -418,9 +435,12 @@ static void rs_send(const struct job* j, struct lane* L, const struct phase* ph,
     struct lane* N = lane_of(j, L->next, L->idx);
     const struct geo g = geo_of(j, sp.len);
     const unsigned k = L->sent % j->ns_rs;
-    struct rt_ticket w[4] = {dep, L->ready, L->go, {0, 0}};
+    /* Step 0 reads what the previous phase stored. */
+    const struct rt_ticket none = {0, 0};
+    const struct rt_ticket rd = !ph->per_block ? L->ready : from_sbuf ? none : L->blk_ready[sp.b];
+    struct rt_ticket w[4] = {dep, rd, L->go, {0, 0}};
     if (L->sent >= RECV_SLOTS) {
-        w[3].sem = SEM_SLOTFREE;
+        w[3].sem = SEM_SLOTFREE(ph->set);
         w[3].value = L->free_base + L->sent - RECV_SLOTS + 1;
     }
     const uint32_t slot =
@@ -430,7 +450,12 @@ static void rs_send(const struct job* j, struct lane* L, const struct phase* ph,
         dma_pieces(L, q_send(c, k), j, g, from, from_sbuf ? PSTRIDE : (int32_t)(g.E * j->es),
                    sbuf_global(N, slot), PSTRIDE, w, 4, from_sbuf);
     if (from_sbuf) L->op_use[from_slot] = t;
-    fifo_push(N, signal_remote(L, q_send(c, k), N, SEM_RECV(k), NULL, 0));
+    fifo_push(N, signal_remote(L, q_send(c, k), N, SEM_RECV(ph->set, k), NULL, 0));
+}
+
+/* The queue of the next store. */
+static unsigned store_queue(const struct rt_comm* c, struct lane* L) {
+    return q_store(c, L->stores++ % c->nstore);
 }
 
 /* The receiving side of slice s at step `step`: add the local slice, free the slot, keep the
@@ -449,7 +474,8 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
     /* Local operand into an operand slot; the VE adds the received slice to it in place. */
     const unsigned o = L->ops % OP_SLOTS;
     const uint32_t oslot = slot_off(c, c->sbuf_op, o);
-    const struct rt_ticket lw[3] = {L->op_use[o], L->op_use2[o], L->ready};
+    const struct rt_ticket lw[3] = {L->op_use[o], L->op_use2[o],
+                                    ph->per_block ? L->blk_ready[sp.b] : L->ready};
     const struct rt_ticket ld =
         dma_pieces(L, q_load(c, L->ops % c->nload), j, g, cur_addr(j, L, first, sp.e0),
                    (int32_t)(g.E * j->es), sbuf_global(L, oslot), PSTRIDE, lw, 3, 1);
@@ -475,24 +501,24 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
         ve = rt_nc(L->d, RAINIER_NC_ENGINE_VECTOR, &x, vw, 2, last_part);
     }
     /* The receive slot is free again: tell the sender. */
-    signal_remote(L, q_signal(c), lane_of(j, L->prev, L->idx), SEM_SLOTFREE, &ve, 1);
+    signal_remote(L, q_signal(c), lane_of(j, L->prev, L->idx), SEM_SLOTFREE(ph->set), &ve, 1);
     if (step + 2 < L->g) {
         L->fwd_ve[in_round] = ve;
         L->fwd_slot[in_round] = o;
         return;
     }
     /* Last step: the slice is reduced; store it. */
-    const unsigned qs = L->stores % c->nstore;
-    L->stores++;
+    const unsigned qs = store_queue(c, L);
     uint64_t dst = j->work[L->chip] + sp.e0 * j->es;
     if (last_phase && j->op == RT_REDUCE_SCATTER)
         dst = j->dst[L->chip] + (sp.e0 - block_start(j, L->chip)) * j->es;
-    const struct rt_ticket st = dma_pieces(L, q_store(c, qs), j, g, sbuf_global(L, oslot), PSTRIDE,
-                                           dst, (int32_t)(g.E * j->es), &ve, 1, 1);
+    const struct rt_ticket st = dma_pieces(L, qs, j, g, sbuf_global(L, oslot), PSTRIDE, dst,
+                                           (int32_t)(g.E * j->es), &ve, 1, 1);
     L->op_use[o] = st;
     L->store_last[qs] = st;
     /* All-reduce: the reduced slice also starts the all-gather along this ring, from SBUF. */
-    if (fuse) ag_send(j, L, sp.e0, sp.len, sbuf_global(L, oslot), &g, &ve, 1, &L->op_use2[o]);
+    if (fuse)
+        ag_send(j, L, ph->set, sp.e0, sp.len, sbuf_global(L, oslot), &g, &ve, 1, &L->op_use2[o]);
 }
 
 /* Sets up lane state for a phase; false if the phase has nothing to do (size 1). */
@@ -504,9 +530,28 @@ static int begin_phase(const struct job* j, struct lane* L, const struct phase* 
     L->next = with_coord(c, L->chip, ph->dim, (r + L->g + (unsigned)L->dir) % L->g);
     L->prev = with_coord(c, L->chip, ph->dim, (r + L->g - (unsigned)L->dir) % L->g);
     L->sent = L->recvd = 0;
-    L->free_base = L->d->sem_count[SEM_SLOTFREE];
+    L->free_base = L->d->sem_count[SEM_SLOTFREE(ph->set)];
     L->head = L->tail = 0;
     L->ag_head = L->ag_tail = L->ag_sent = 0;
+    /* Blocks by the step of the next ring that reads them (the same along this ring: its chips
+     * share every other coordinate), then in block order. */
+    const unsigned blocks = blocks_per_chunk(c, ph);
+    unsigned rank[RAINIER_MAX_CHIPS];
+    for (unsigned t = 0; t < blocks; t++) {
+        rank[t] = 0;
+        if (reduce && ph->next_dim >= 0) {
+            const unsigned nd = (unsigned)ph->next_dim, g2 = c->dims[nd];
+            const unsigned own = coord(c, L->chip, nd);
+            const unsigned at = coord(c, chunk_block(j, ph, L->chip, 0, t), nd);
+            /* ring positions along the next ring, in this lane's direction */
+            const unsigned p_own = L->dir > 0 ? own : (g2 - own) % g2;
+            const unsigned p_at = L->dir > 0 ? at : (g2 - at) % g2;
+            rank[t] = (p_own + 2 * g2 - 1 - p_at) % g2;
+        }
+    }
+    for (unsigned i = 0, r = 0; i < blocks; r++)
+        for (unsigned t = 0; t < blocks; t++)
+            if (rank[t] == r) L->perm[i++] = (uint8_t)t;
     /* Slices per block piece: pieces differ by an element at most, all chips agree. */
     uint64_t maxlen = 0;
     for (unsigned b = 0; b < c->chips; b++) {
@@ -516,7 +561,6 @@ static int begin_phase(const struct job* j, struct lane* L, const struct phase* 
     }
     uint64_t cap =
         reduce ? (uint64_t)c->partitions * c->slot_bytes / j->es : AG_SLICE_BYTES / j->es;
-    const unsigned blocks = blocks_per_chunk(c, ph);
     if (!reduce && (maxlen + cap - 1) / cap * blocks > MAX_SLICES)
         cap = (maxlen * blocks + MAX_SLICES - 1) / MAX_SLICES;
     /* Slices per block piece. Each is one DMA engine's work: a chunk wants a slice for each
@@ -541,25 +585,28 @@ static unsigned slices_per_chunk(const struct job* j, const struct lane* L,
     return blocks_per_chunk(j->c, ph) * L->m;
 }
 
-/* Between phases. Semaphores count arrivals from whichever chip sends them, so a chip's next
- * phase must not start sending to it before every signal of its previous phase arrived (the
- * counts would mix). Each lane waits for all it expects (data, freed slots), then tells its
- * new previous chip to go. */
-static void phase_barrier(const struct job* j, unsigned lane_idx) {
+/* Between phases. The next phase reads what arrived in this one (the all-gather forwards it;
+ * a reduce-scatter's stores already wait for its arrivals): each lane waits for every signal
+ * it expects so far. With `barrier` (the next phase uses a semaphore set that another chip
+ * signalled before), it then tells its new previous chip to go. */
+static void phase_join(const struct job* j, unsigned lane_idx, int barrier) {
     const struct rt_comm* c = j->c;
     for (unsigned chip = 0; chip < c->chips; chip++) {
         struct lane* L = lane_of(j, chip, lane_idx);
-        struct rt_ticket w[MAX_SEND + 2];
+        struct rt_ticket w[SETS * (MAX_SEND + 1) + 1];
         unsigned nw = 0;
-        for (unsigned k = 0; k < MAX_SEND; k++) { /* every arrival semaphore in use */
-            const struct rt_ticket t = {(uint8_t)SEM_RECV(k), L->d->sem_count[SEM_RECV(k)]};
-            if (t.value) w[nw++] = t;
-        }
-        const struct rt_ticket f = {(uint8_t)SEM_SLOTFREE, L->d->sem_count[SEM_SLOTFREE]};
-        w[nw++] = f;
+        /* Before a barrier also every freed slot: a set's slot waits still pending here could
+         * otherwise be satisfied by the frees of the phase that uses the set next. */
+        for (unsigned set = 0; set < SETS; set++)
+            for (unsigned k = 0; k < (barrier ? MAX_SEND + 1 : MAX_SEND); k++) {
+                const unsigned sem = SEM_RECV(set, k);
+                const struct rt_ticket t = {(uint8_t)sem, L->d->sem_count[sem]};
+                if (t.value) w[nw++] = t;
+            }
         w[nw++] = L->ready;
         L->ready = join(L, w, nw);
     }
+    if (!barrier) return;
     for (unsigned chip = 0; chip < c->chips; chip++) {
         struct lane* L = lane_of(j, chip, lane_idx);
         struct lane* P = lane_of(j, L->prev, lane_idx);
@@ -571,11 +618,11 @@ static void phase_barrier(const struct job* j, unsigned lane_idx) {
 
 /* Returns whether it started the all-gather too (`fuse`, if a chunk's slices fit AG_FIFO). */
 static int reduce_scatter_phase(const struct job* j, const struct phase* ph, unsigned first,
-                                int last_phase, unsigned lane_idx, int fuse) {
+                                int last_phase, unsigned lane_idx, int fuse, int barrier) {
     const struct rt_comm* c = j->c;
     for (unsigned chip = 0; chip < c->chips; chip++)
         begin_phase(j, lane_of(j, chip, lane_idx), ph, 1);
-    if (!first) phase_barrier(j, lane_idx);
+    if (barrier) phase_join(j, lane_idx, 1);
     const struct lane* L0 = lane_of(j, 0, lane_idx);
     const unsigned g = L0->g, n = slices_per_chunk(j, L0, ph);
     if (n > AG_FIFO) fuse = 0;
@@ -583,7 +630,7 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
      * them (so receivers count slots and arrivals the same way as senders). A sum waits in
      * its operand slot for the next step's send, at most ROUND of them at a time. */
     for (unsigned r0 = 0; r0 < n; r0 += ROUND)
-        for (unsigned step = 0; step + 1 < g; step++)
+        for (unsigned step = 0; step + 1 < g; step++) {
             for (unsigned s = r0; s < n && s < r0 + ROUND; s++) {
                 for (unsigned chip = 0; chip < c->chips; chip++) {
                     struct lane* L = lane_of(j, chip, lane_idx);
@@ -598,14 +645,20 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
                                 L->fwd_ve[s - r0]);
                     }
                 }
-                for (unsigned chip = 0; chip < c->chips; chip++)
-                    rs_receive(j, lane_of(j, chip, lane_idx), ph, step, s, first, last_phase,
-                               s - r0, fuse);
+                for (unsigned chip = 0; chip < c->chips; chip++) {
+                    struct lane* L = lane_of(j, chip, lane_idx);
+                    rs_receive(j, L, ph, step, s, first, last_phase, s - r0, fuse);
+                    /* A block of this chip's own chunk is stored. */
+                    if (ph->next_dim >= 0 && step + 2 == g && ((s + 1) % L->m == 0 || s + 1 == n))
+                        L->blk_ready[slice(j, L, ph, L->pos + g, s).b] =
+                            join(L, L->store_last, RT_MAX_DMA_QUEUES);
+                }
             }
+        }
     /* Later phases read what the stores wrote. */
     for (unsigned chip = 0; chip < c->chips; chip++) {
         struct lane* L = lane_of(j, chip, lane_idx);
-        L->ready = join(L, L->store_last, c->nstore);
+        L->ready = join(L, L->store_last, RT_MAX_DMA_QUEUES);
     }
     return fuse;
 }
@@ -613,12 +666,12 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
 /* `fused`: right after the reduce-scatter along the same ring, which sent step 0 already (from
  * SBUF, as it reduced each slice) with its own slicing; this goes on from step 1. */
 static void all_gather_phase(const struct job* j, const struct phase* ph, unsigned lane_idx,
-                             int first, int from_src, int fused) {
+                             int first, int from_src, int fused, int barrier) {
     const struct rt_comm* c = j->c;
     if (!fused)
         for (unsigned chip = 0; chip < c->chips; chip++)
             begin_phase(j, lane_of(j, chip, lane_idx), ph, 0);
-    if (!first) phase_barrier(j, lane_idx);
+    if (!first && !fused) phase_join(j, lane_idx, barrier);
     const struct lane* L0 = lane_of(j, 0, lane_idx);
     const unsigned g = L0->g, n = slices_per_chunk(j, L0, ph);
     for (unsigned step = fused ? 1 : 0; step + 1 < g; step++)
@@ -633,7 +686,7 @@ static void all_gather_phase(const struct job* j, const struct phase* ph, unsign
                     at = j->src[L->chip] + (sp.e0 - block_start(j, L->chip)) * j->es;
                     dep[0].value = 0;
                 }
-                ag_send(j, L, sp.e0, sp.len, at, NULL, dep, 2, NULL);
+                ag_send(j, L, ph->set, sp.e0, sp.len, at, NULL, dep, 2, NULL);
             }
     /* What arrived is waited for by the next phase's barrier (or by rt_run). */
 }
@@ -659,8 +712,8 @@ static void local_copy(const struct job* j, struct lane* L, unsigned b, uint64_t
                        dst_base + e * j->es, 4096);
             len = n;
         }
-        const unsigned qs = L->stores++ % j->c->nstore;
-        L->store_last[qs] = rt_dma(L->d, q_store(j->c, qs), &desc, NULL, 0, 1);
+        const unsigned qs = store_queue(j->c, L);
+        L->store_last[qs] = rt_dma(L->d, qs, &desc, NULL, 0, 1);
         e += len;
         n -= len;
     }
@@ -685,14 +738,14 @@ static void build_lane(const struct job* j, unsigned idx) {
     const struct rt_comm* c = j->c;
     const struct lane* L0 = lane_of(j, 0, idx);
     const unsigned n = L0->nact;
-    struct phase ph = {0, 0, 0, 0};
+    struct phase ph = {0, 0, 0, 0, 0, -1, 0};
     unsigned fixed = 0;
     int fused = 0;
     if (j->op == RT_ALL_GATHER) {
         for (unsigned chip = 0; chip < c->chips; chip++) {
             struct lane* L = lane_of(j, chip, idx);
             local_copy(j, L, chip, j->src[chip] - block_start(j, chip) * j->es, j->work[chip]);
-            L->ready = join(L, L->store_last, c->nstore);
+            L->ready = join(L, L->store_last, RT_MAX_DMA_QUEUES);
         }
         for (unsigned i = 0; i < n; i++)
             fixed |= 1u << L0->order[i];
@@ -701,7 +754,8 @@ static void build_lane(const struct job* j, unsigned idx) {
             ph.reduce = 0;
             ph.dim = L0->order[i];
             ph.fixed = fixed;
-            all_gather_phase(j, &ph, idx, i + 1 == n, i + 1 == n, 0);
+            ph.set = i % SETS;
+            all_gather_phase(j, &ph, idx, i + 1 == n, i + 1 == n, 0, i + SETS < n);
         }
         return;
     }
@@ -716,8 +770,11 @@ static void build_lane(const struct job* j, unsigned idx) {
         ph.dim = L0->order[i];
         ph.fixed = fixed;
         ph.region = i;
+        ph.set = i % SETS; /* used before by another ring from i == SETS on */
+        ph.next_dim = i + 1 < n ? (int)L0->order[i + 1] : -1;
+        ph.per_block = i > 0 && i < SETS;
         fused = reduce_scatter_phase(j, &ph, i == 0, i + 1 == n, idx,
-                                     i + 1 == n && j->op == RT_ALL_REDUCE);
+                                     i + 1 == n && j->op == RT_ALL_REDUCE, i >= SETS);
         fixed |= 1u << ph.dim;
     }
     if (j->op == RT_REDUCE_SCATTER) return;
@@ -726,11 +783,14 @@ static void build_lane(const struct job* j, unsigned idx) {
         ph.reduce = 0;
         ph.dim = L0->order[i];
         ph.fixed = fixed;
-        /* Right after the reduce-scatter along the same ring: same neighbours, same queues,
-         * so the signals cannot mix and no barrier is needed. */
+        /* The set of the reduce-scatter along the same ring (same neighbour, its signals count
+         * on), unless a later ring used it since. */
         const int fuse = i + 1 == n && fused;
         ph.reduce = fuse; /* the fused one keeps the reduce-scatter's slices */
-        all_gather_phase(j, &ph, idx, i + 1 == n, 0, fuse);
+        ph.set = i % SETS;
+        ph.next_dim = -1;
+        ph.per_block = 0;
+        all_gather_phase(j, &ph, idx, i + 1 == n, 0, fuse, i + SETS < n);
     }
 }
 
@@ -794,10 +854,16 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
         L->dir = (c->lanes >= 2 && L->idx % 2) ? -1 : 1;
         lane_order(c, L);
         rt_begin(L->d);
+        L->d->sem_count[SEM_GO] = L->idx == 0; /* the host's start signal (release) */
         *(volatile uint32_t*)(uintptr_t)rt_sram_addr(L->d, rt_sbuf_off(0, ONE_OFF)) = 1;
         for (unsigned q = 0; q < L->d->ndma; q++)
             tail0[i][q] = L->d->dma[q].tail;
         wait_go(L->d);
+    }
+    for (unsigned chip = 0; chip < c->chips; chip++) {
+        struct lane* L = &lanes[chip * c->lanes];
+        for (unsigned k = 1; k < c->lanes; k++)
+            signal_remote(L, k % L->d->ndma, L + k, SEM_GO, NULL, 0);
     }
     /* Lanes sharing one port in one direction: half take the other dimension first (two or
      * more dimensions, four or more lanes), half go the other way round (rings of three or
