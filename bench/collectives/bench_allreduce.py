@@ -13,7 +13,9 @@ The model, for n chips in rings along each dimension (docs/collectives.md):
 B is the bandwidth each chip injects: every port the algorithm drives, at the link's payload
 rate (bandwidth * P / (P + H): packet headers are not data). On ring:8 that is 2 ports; on the
 4x4 torus 4 (half the lanes start along x, half along y), which makes the bandwidth term the
-same as a 16-chip ring's with 4 ports. alpha is the latency of one ring step, from the config:
+same as a 16-chip ring's with 4 ports. The 64-chip system adds a third stage: the z rings
+(link.z_bandwidth) reduce and gather what the x-y stage leaves, S / n_xy per chip:
+    + 2(g_z - 1)/g_z * (S / n_xy) / B_z alpha is the latency of one ring step, from the config:
 one link hop, a DMA descriptor's fetch (an HBM read) and setup, and the VE's fixed cost of the
 add (the semaphore increment follows the data on the same link, without a hop of its own).
 """
@@ -82,13 +84,23 @@ def model(config, sets, dims, size):
     ve_overhead = float(config_value(config, sets, "neuroncore.ve_overhead"))
     fetch = 100e-9  # a descriptor read from HBM (controller, CL and transfer: ~100 ns)
     alpha = hop + fetch + setup + ve_overhead / ve_clock
-    ports = sum(2 if g >= 3 else 1 if g == 2 else 0 for g in dims)
-    b = ports * bw * payload / (payload + header)
-    n = 1
-    for g in dims:
+    eff = payload / (payload + header)
+
+    def ports(g):
+        return 2 if g >= 3 else 1 if g == 2 else 0
+
+    # x and y are one stage (half the lanes take y first, so all their ports carry both).
+    xy = dims[:2]
+    n_xy = xy[0] * (xy[1] if len(xy) > 1 else 1)
+    b = sum(ports(g) for g in xy) * bw * eff
+    t = 2 * (n_xy - 1) / n_xy * size / b
+    n = n_xy
+    for g in dims[2:]:
+        b_z = ports(g) * parse_size(str(config_value(config, sets, "link.z_bandwidth"))) * eff
+        t += 2 * (g - 1) / g * size / n_xy / b_z
         n *= g
     steps = 2 * sum(g - 1 for g in dims)
-    return 2 * (n - 1) / n * size / b + steps * alpha, b, alpha, n
+    return t + steps * alpha, b, alpha, n
 
 
 def case(name, config, sets, dims, size):
