@@ -182,6 +182,20 @@ static void wait_go(struct rt_dev* d) {
     rt_nc(d, RAINIER_NC_ENGINE_VECTOR, &x, &go, 1, 0);
 }
 
+/* Where a chip's start time goes, after its queues' end times. */
+static uint64_t start_stamp(const struct rt_comm* c) {
+    return (uint64_t)c->lanes * RT_MAX_DMA_QUEUES * 8;
+}
+
+/* An 8-byte DMA read of mtime into `slot` on queue q: the DMA engines' clock, in simulated
+ * time, where the host's reads of mtime are ahead of it by up to its time quantum. */
+static void stamp(struct rt_dev* d, unsigned q, uint64_t slot) {
+    struct rainier_dma_desc desc;
+    *(volatile uint64_t*)(uintptr_t)slot = 0;
+    rt_desc_2d(&desc, 4, 1, 2, RAINIER_CLINT_BASE + CLINT_MTIME, 8, slot, 8);
+    rt_dma(d, q, &desc, NULL, 0, 0);
+}
+
 int rt_comm_open(struct rt_comm* c, unsigned nlanes) {
     memset(c, 0, sizeof *c);
     struct chip_info info;
@@ -227,7 +241,7 @@ int rt_comm_open(struct rt_comm* c, unsigned nlanes) {
             d->on_full = ring_full;
             d->on_full_ctx = c;
         }
-        c->stamps[chip] = rt_comm_alloc(c, chip, (uint64_t)c->lanes * RT_MAX_DMA_QUEUES * 8);
+        c->stamps[chip] = rt_comm_alloc(c, chip, start_stamp(c) + 8);
         if (!c->stamps[chip]) return RT_ERR_ARG;
     }
     return RT_OK;
@@ -802,10 +816,7 @@ static void stamp_ends(struct rt_comm* c) {
         for (unsigned q = 0; q < d->ndma; q++) {
             const uint64_t slot = c->stamps[d->chip] + ((uint64_t)lane * RT_MAX_DMA_QUEUES + q) * 8;
             *(volatile uint64_t*)(uintptr_t)slot = 0;
-            if (d->dma[q].tail == tail0[i][q]) continue;
-            struct rainier_dma_desc desc;
-            rt_desc_2d(&desc, 4, 1, 2, RAINIER_CLINT_BASE + CLINT_MTIME, 8, slot, 8);
-            rt_dma(d, q, &desc, NULL, 0, 0);
+            if (d->dma[q].tail != tail0[i][q]) stamp(d, q, slot);
         }
     }
 }
@@ -864,6 +875,7 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
         struct lane* L = &lanes[chip * c->lanes];
         for (unsigned k = 1; k < c->lanes; k++)
             signal_remote(L, k % L->d->ndma, L + k, SEM_GO, NULL, 0);
+        stamp(L->d, Q_CTL, c->stamps[chip] + start_stamp(c)); /* the start, as GO lands */
     }
     /* Lanes sharing one port in one direction: half take the other dimension first (two or
      * more dimensions, four or more lanes), half go the other way round (rings of three or
@@ -885,7 +897,7 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
         c->stats.entries += c->dev[i].stats.dma_descs + c->dev[i].stats.ve_insns;
 
     kick_all(c);
-    const uint64_t t0 = clint_mtime();
+    uint64_t t0 = clint_mtime();
     release(c);
     int rc = RT_OK;
     for (unsigned i = 0; i < c->chips * c->lanes && rc == RT_OK; i++)
@@ -897,6 +909,13 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
                     printf("  (chip %u core %u)\n", c->dev[k].chip, c->dev[k].core);
             rc = RT_ERR_DEVICE;
         }
+    /* From the first start to the last end, both on the DMA engines' clock. */
+    uint64_t first = 0;
+    for (unsigned chip = 0; chip < c->chips; chip++) {
+        const uint64_t t = *(volatile uint64_t*)(uintptr_t)(c->stamps[chip] + start_stamp(c));
+        if (t && (!first || t < first)) first = t;
+    }
+    if (first) t0 = first;
     uint64_t t1 = t0;
     for (unsigned chip = 0; chip < c->chips; chip++)
         for (unsigned w = 0; w < c->lanes * RT_MAX_DMA_QUEUES; w++) {
