@@ -207,6 +207,32 @@ TEST(link, PortTransferIsLatencyPlusSerialisationOfPayloadAndHeaders) {
     EXPECT_EQ(t.back().tail, 100000 + lat + 4407);
 }
 
+TEST(link, APacketReadyEarlierTakesTheGapBeforeALaterBookingOfAnotherFlow) {
+    link_port p("p", port_config{});
+    std::vector<unsigned> pk = p.packetise(256); // one packet, 1125 ps
+    std::vector<packet_time> t(1, packet_time{100000, 100000});
+    p.send(pk, t, nullptr, false, 1); // flow 1 books 100000..101125 first
+    EXPECT_EQ(t[0].head, 100000 + lat);
+    t.assign(1, packet_time{0, 0});
+    p.send(pk, t, nullptr, false, 2); // flow 2, ready at 0: the wire is free then
+    EXPECT_EQ(t[0].head, lat);
+    t.assign(1, packet_time{99500, 99500});
+    p.send(pk, t, nullptr, false, 2); // 99500..100625 overlaps: after flow 1's packet
+    EXPECT_EQ(t[0].head, 101125 + lat);
+}
+
+TEST(link, OneFlowsPacketsKeepTheirOrder) {
+    // A semaphore increment must not overtake the data it announces: same flow, same order,
+    // even where a gap would have let it go first.
+    link_port p("p", port_config{});
+    std::vector<unsigned> pk = p.packetise(256);
+    std::vector<packet_time> t(1, packet_time{50000, 50000});
+    p.send(pk, t, nullptr, false, 7);
+    t.assign(1, packet_time{0, 0});
+    p.send(pk, t, nullptr, false, 7);
+    EXPECT_EQ(t[0].head, 50000 + pkt_ser + lat);
+}
+
 TEST(link, WriteOverOneLinkCompletesAtLatencyPlusSerialisation) {
     system_tb tb("tb", topology::parse("ring:2"));
     sc_core::sc_start(sc_core::SC_ZERO_TIME);

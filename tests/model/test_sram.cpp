@@ -40,14 +40,15 @@ struct tb : sc_core::sc_module {
     }
     static tlm::tlm_response_status go(tlm_utils::simple_initiator_socket<tb>& sock,
                                        tlm::tlm_command cmd, uint64_t addr, void* data,
-                                       unsigned len, uint64_t* delay_ps = nullptr) {
+                                       unsigned len, uint64_t* delay_ps = nullptr,
+                                       uint64_t issue_ps = 0) {
         tlm::tlm_generic_payload t;
         t.set_command(cmd);
         t.set_address(addr);
         t.set_data_ptr(static_cast<unsigned char*>(data));
         t.set_data_length(len);
         t.set_streaming_width(len);
-        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+        sc_core::sc_time d = sc_core::sc_time::from_value(issue_ps);
         sock->b_transport(t, d);
         if (delay_ps) *delay_ps = d.value();
         return t.get_response_status();
@@ -81,6 +82,21 @@ TEST(sram, PortOccupancyAndLatency) {
     tb::go(b.to_sbuf, tlm::TLM_READ_COMMAND, 0, buf, 1000, &d2);
     EXPECT_EQ(d1, 1000u + 2000u); // 1000 bytes at 1 B/ps, then 2 ns
     EXPECT_EQ(d2, 2000u + 2000u); // behind the first on the port
+}
+
+TEST(sram, AnAccessBookedLaterButIssuedEarlierUsesThePortFirst) {
+    // Initiators run ahead of simulated time by different amounts: the port is booked out of
+    // time order, and each access takes the first gap at its issue time.
+    tb b;
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    uint8_t buf[1000];
+    uint64_t late, early, overlap;
+    tb::go(b.to_sbuf, tlm::TLM_READ_COMMAND, 0, buf, 1000, &late, 10000); // port 10..11 ns
+    tb::go(b.to_sbuf, tlm::TLM_READ_COMMAND, 0, buf, 1000, &early, 0);    // port 0..1 ns
+    tb::go(b.to_sbuf, tlm::TLM_READ_COMMAND, 0, buf, 1000, &overlap, 9500);
+    EXPECT_EQ(late, 10000u + 1000u + 2000u);
+    EXPECT_EQ(early, 1000u + 2000u);            // not behind the booking at 10 ns
+    EXPECT_EQ(overlap, 11000u + 1000u + 2000u); // 9.5..10.5 ns is not free
 }
 
 TEST(sram, PsumAccumulatesFp32WithRoundToNearestEven) {

@@ -41,21 +41,30 @@ std::vector<unsigned> link_port::packetise(uint64_t bytes) const {
     return p;
 }
 
+void link_port::advance(uint64_t now_ps) {
+    m_now = std::max(m_now, now_ps);
+    m_wire.forget_before(m_now);
+}
+
 uint64_t link_port::send(const std::vector<unsigned>& payload, std::vector<packet_time>& t,
-                         std::vector<uint64_t>* sent_end, bool drain_follows) {
+                         std::vector<uint64_t>* sent_end, bool drain_follows, uint64_t flow) {
     const uint64_t first = m_seq;
     if (sent_end) sent_end->resize(payload.size());
     ++m_stats.transfers;
+    uint64_t& flow_end = m_flow_end[flow];
     for (size_t i = 0; i < payload.size(); ++i) {
         const uint64_t wire = uint64_t(payload[i]) + m_cfg.header_bytes;
         const uint64_t ser = serialisation_ps(wire);
-        // Cut-through: start when the head is here, but do not outrun the tail.
-        const uint64_t ready = std::max(t[i].head, t[i].tail > ser ? t[i].tail - ser : 0);
-        const uint64_t unblocked = std::max(ready, m_free_at);
+        // Cut-through: start when the head is here, but do not outrun the tail; after the
+        // flow's previous packet (one initiator's packets stay in order).
+        const uint64_t ready =
+            std::max({t[i].head, t[i].tail > ser ? t[i].tail - ser : 0, flow_end});
         uint64_t& credit = m_credit[m_seq % m_cfg.credits];
-        const uint64_t start = std::max(unblocked, credit);
+        // The first gap on the wire, at or after the packet and its credit are both here.
+        const uint64_t unblocked = credit > ready ? m_wire.first_fit(ready, ser) : ready;
+        const uint64_t start = m_wire.book(std::max(ready, credit), ser);
         const uint64_t end = start + ser;
-        m_free_at = end;
+        flow_end = end;
         t[i] = {start + m_latency, end + m_latency};
         if (sent_end) (*sent_end)[i] = end;
         credit = end + 2 * m_latency; // until drained() says otherwise: drained on arrival
@@ -72,7 +81,7 @@ uint64_t link_port::send(const std::vector<unsigned>& payload, std::vector<packe
         if (busy) add_step(end, 0, -busy);
         add_step(credit, -int64_t(wire), 0);
 
-        m_stats.credit_stall_ps += start - unblocked;
+        m_stats.credit_stall_ps += credit > ready ? start - unblocked : 0;
         m_stats.busy_ps += ser;
         ++m_stats.packets;
         m_stats.payload_bytes += payload[i];
@@ -81,8 +90,8 @@ uint64_t link_port::send(const std::vector<unsigned>& payload, std::vector<packe
         m_stats.last_end_ps = std::max(m_stats.last_end_ps, end);
         ++m_seq;
     }
-    // Keeps the step function short: nothing can change before the next packet's start.
-    fold(m_provisional.empty() ? m_free_at : std::min(m_free_at, m_provisional.begin()->second));
+    // Keeps the step function short: no later packet starts before `now` (advance()).
+    fold(m_provisional.empty() ? m_now : std::min(m_now, m_provisional.begin()->second));
     return first;
 }
 
@@ -127,9 +136,9 @@ void link_port::fold(uint64_t before) {
 }
 
 uint64_t link_port::settle(uint64_t now_ps) {
-    // Later packets start at or after both now and free_at; provisional credits only move
-    // later.
-    uint64_t h = std::max(now_ps, m_free_at);
+    // Later packets start at or after now; provisional credits only move later.
+    advance(now_ps);
+    uint64_t h = m_now;
     if (!m_provisional.empty()) h = std::min(h, m_provisional.begin()->second);
     fold(h);
     return h;

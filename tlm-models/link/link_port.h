@@ -1,11 +1,12 @@
 // One direction of a NeuronLink link, as a timing resource (no SystemC, times in ps): packets
-// of at most `max_payload` bytes plus a header, serialised at `bandwidth` in call order (the
-// port is free again at `free_at`, so transfers from several initiators share it in time
-// order), then `latency` on the wire. Credit-based back-pressure: the receiver buffers
-// `credits` packets; packet k may start only once the credit of packet k - credits is back
-// (the receiver drained that packet into its next hop or its target, plus `latency` for the
-// credit to return). Virtual cut-through: a packet may start before its tail has arrived here,
-// as long as it does not finish before.
+// of at most `max_payload` bytes plus a header, serialised at `bandwidth`, then `latency` on
+// the wire. Transfers from several initiators share the wire in time order: each packet takes
+// the first gap at or after it is ready (core/busy_calendar.h; callers book ahead of simulated
+// time by different amounts), and the packets of one flow (one initiator) keep their order.
+// Credit-based back-pressure: the receiver buffers `credits` packets; packet k may start only
+// once the credit of packet k - credits is back (the receiver drained that packet into its
+// next hop or its target, plus `latency` for the credit to return). Virtual cut-through: a
+// packet may start before its tail has arrived here, as long as it does not finish before.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,10 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
+
+#include "core/busy_calendar.h"
 
 namespace rainier::link {
 
@@ -61,13 +65,18 @@ public:
     // tail left this sender. drain_follows: the caller will report drained() for these
     // packets, so their credit times are provisional until then. Returns the sequence number
     // of the first packet, for drained().
+    // flow: packets of one flow start in call order (an initiator's writes and the semaphore
+    // increment that announces them).
     uint64_t send(const std::vector<unsigned>& payload, std::vector<packet_time>& t,
-                  std::vector<uint64_t>* sent_end = nullptr, bool drain_follows = false);
+                  std::vector<uint64_t>* sent_end = nullptr, bool drain_follows = false,
+                  uint64_t flow = 0);
+    // No packet sent from now on is ready before now_ps: lets the port forget its past.
+    void advance(uint64_t now_ps);
     // The receiver drained packets first_seq.. at these times (later than assumed by send(),
     // which takes "drained on arrival"); their credits return `latency` after.
     void drained(uint64_t first_seq, const std::vector<uint64_t>& when);
 
-    uint64_t free_at_ps() const { return m_free_at; }
+    uint64_t free_at_ps() const { return m_wire.last_end(); } // end of the latest booking
     // Wire bytes sent and not yet acknowledged by a credit at time `at`.
     uint64_t bytes_in_flight(uint64_t at_ps) const;
     // peak_in_flight_bytes covers every packet sent so far, credits as currently known.
@@ -92,7 +101,9 @@ private:
     double m_ps_per_byte;
     uint64_t m_latency;
     bool m_up = true;
-    uint64_t m_free_at = 0;
+    busy_calendar m_wire;
+    std::unordered_map<uint64_t, uint64_t> m_flow_end; // flow -> end of its last packet
+    uint64_t m_now = 0;
     uint64_t m_seq = 0;                // next packet's sequence number
     std::vector<uint64_t> m_credit;    // slot seq % credits: when its credit is back
     std::deque<in_flight> m_in_flight; // at most `credits` packets, in sequence order
@@ -102,7 +113,7 @@ private:
     // Bytes in flight and busy as a step function: changes by time (+bytes at a packet's
     // start, -bytes when its credit is back; busy +1/-1 around serialisation, only when
     // observed). Changes before m_settled are folded into the levels and the peak: packets
-    // start in call order after m_free_at, and only provisional credits move, and only later.
+    // start at or after m_now (advance()), and only provisional credits move, and only later.
     struct step {
         int64_t bytes = 0;
         int busy = 0;

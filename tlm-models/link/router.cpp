@@ -24,6 +24,13 @@ std::vector<packet_time> all_at(size_t n, uint64_t t) {
     return std::vector<packet_time>(n, packet_time{t, t});
 }
 
+// A flow is one initiator's stream of requests. Initiators here issue every request through
+// one payload object of their own (a DMA engine: its data and semaphore writes alike), so the
+// object names the flow at every hop; its packets then keep their order on each port.
+uint64_t flow_of(const tlm::tlm_generic_payload& trans) {
+    return uint64_t(reinterpret_cast<uintptr_t>(&trans));
+}
+
 } // namespace
 
 router::router(sc_core::sc_module_name name, unsigned chip, const topology& topo)
@@ -112,7 +119,8 @@ void router::forward(tlm::tlm_generic_payload& trans, link_extension& ext, unsig
     } else {
         link_port& port = *m_ports[unsigned(p)];
         std::vector<uint64_t> sent_end;
-        const uint64_t seq = port.send(ext.req_payload, ext.req, &sent_end, true);
+        port.advance(now);
+        const uint64_t seq = port.send(ext.req_payload, ext.req, &sent_end, true, flow_of(trans));
         record(unsigned(p), ext.req, trans.is_write() ? trans.get_data_length() : 0, false);
         ++ext.hops;
         ++(in_port < 0 ? m_stats.sent : m_stats.forwarded);
@@ -125,7 +133,8 @@ void router::forward(tlm::tlm_generic_payload& trans, link_extension& ext, unsig
     if (in_port >= 0 && !ext.resp.empty()) {
         // Responses retrace the request's links, each in the other direction.
         link_port& back = *m_ports[unsigned(in_port)];
-        back.send(ext.resp_payload, ext.resp);
+        back.advance(now);
+        back.send(ext.resp_payload, ext.resp, nullptr, false, flow_of(trans));
         record(unsigned(in_port), ext.resp, trans.is_read() ? trans.get_data_length() : 0, true);
         ext.done = ext.resp.back().tail;
     }

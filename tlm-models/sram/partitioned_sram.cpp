@@ -55,9 +55,11 @@ bool partitioned_sram::check(tlm::tlm_generic_payload& trans) const {
 }
 
 uint64_t partitioned_sram::occupy(uint64_t arrival_ps, unsigned len) {
-    const uint64_t start = std::max(arrival_ps, m_port_free);
-    m_port_free = start + static_cast<uint64_t>(std::llround(len * m_ps_per_byte));
-    return m_port_free + m_latency_ps;
+    // Initiators book ahead of simulated time by different amounts: an access takes the first
+    // gap on the port at or after its arrival, not a place behind the latest booking.
+    m_port.forget_before(sc_core::sc_time_stamp().value());
+    const uint64_t busy = static_cast<uint64_t>(std::llround(len * m_ps_per_byte));
+    return m_port.book(arrival_ps, busy) + busy + m_latency_ps;
 }
 
 void partitioned_sram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {

@@ -1,8 +1,8 @@
 // A partitioned on-chip SRAM as a TLM-2.0 target: `partitions` slots of `partition_stride`
 // bytes in the address window, of which the first `partition_bytes` exist. An access must stay
 // inside one partition; anything else answers TLM_ADDRESS_ERROR_RESPONSE. Timing: one port
-// with a bandwidth (occupancy) and a fixed latency. transport_dbg and DMI (per partition) are
-// untimed.
+// with a bandwidth (occupancy, each access in the first gap at its arrival:
+// core/busy_calendar.h) and a fixed latency. transport_dbg and DMI (per partition) are untimed.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,8 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
+
+#include "core/busy_calendar.h"
 
 namespace rainier {
 
@@ -47,7 +49,7 @@ protected:
 
     sram_config m_cfg;
     uint8_t* m_data;
-    uint64_t m_port_free = 0;
+    busy_calendar m_port; // ps
     uint64_t m_latency_ps;
     double m_ps_per_byte;
     uint64_t m_bytes_read = 0, m_bytes_written = 0;
