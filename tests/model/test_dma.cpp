@@ -3,6 +3,7 @@
 // several engines checked byte for byte against a shadow copy.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <random>
 
@@ -124,6 +125,78 @@ TEST(dma, AccumulatesIntoPsumThroughTheAlias) {
         EXPECT_EQ(out[1], 3.0f);
         EXPECT_EQ(out[2], 0.0f);
         EXPECT_EQ(out[3], 0.5f);
+    };
+    b.start();
+}
+
+TEST(dma, AddFlagAddsFp32InHbmAndBf16InSbufWithTheVectorEnginesRounding) {
+    chip_bench b(lite_chip());
+    b.body = [](chip_bench& b) {
+        // FP32 in HBM: 1 + 0.5; 2.5 + 2^-24 (below half an ulp: 2.5); a subnormal stored value
+        // flushes (1e-38 + 1 = 1); -3 + 3 cancels to +0.
+        const float stored[4] = {1.0f, 2.5f, 1e-38f, -3.0f};
+        const float in[4] = {0.5f, 0x1p-24f, 1.0f, 3.0f};
+        const uint64_t at = b.aperture + 0x3000;
+        b.poke(at, stored, 16);
+        b.poke(b.aperture + 0x4000, in, 16);
+        rainier_dma_desc f = copy_1d(b.aperture + 0x4000, at, 16);
+        f.flags = RAINIER_DMA_FLAG_ADD;
+        // BF16 in SBUF: 1 + 2^-8 is half an ulp (ties to even: 1.0, 0x3f80); 1 + 3 * 2^-8 is
+        // 1.5 ulp (ties to even: 1 + 2^-6, 0x3f82).
+        const uint16_t bstored[2] = {0x3f80, 0x3f80}, bin[2] = {0x3b80, 0x3c40};
+        const uint64_t sb = RAINIER_CHIP_SRAM_BASE(0, 0) + RAINIER_SBUF_OFFSET + 64;
+        b.poke(sb, bstored, 4);
+        b.poke(b.aperture + 0x5000, bin, 4);
+        rainier_dma_desc h = copy_1d(b.aperture + 0x5000, sb, 4);
+        h.elem_size = 2;
+        h.src_stride[0] = h.dst_stride[0] = 2;
+        h.src_count[0] = h.dst_count[0] = 2;
+        h.flags = RAINIER_DMA_FLAG_ADD;
+        b.setup_queue(0, 0, ring0, 4);
+        b.submit(0, 0, {f, h});
+        ASSERT_TRUE(b.wait_completed(0, 0, 2));
+        EXPECT_EQ(b.read32(chip_bench::q(0, 0, RAINIER_DMA_Q_ERROR)), 0u);
+        float out[4];
+        b.peek(at, out, 16);
+        EXPECT_EQ(out[0], 1.5f);
+        EXPECT_EQ(out[1], 2.5f);
+        EXPECT_EQ(out[2], 1.0f);
+        EXPECT_EQ(out[3], 0.0f);
+        EXPECT_FALSE(std::signbit(out[3]));
+        uint16_t bout[2];
+        b.peek(sb, bout, 4);
+        EXPECT_EQ(bout[0], 0x3f80u);
+        EXPECT_EQ(bout[1], 0x3f82u);
+    };
+    b.start();
+}
+
+TEST(dma, AddIntoMemoryThatCannotAddIsAnErrorAndChangesNothing) {
+    chip_bench b(lite_chip());
+    b.body = [](chip_bench& b) {
+        const uint64_t dram = RAINIER_DRAM_BASE + 0x200000;
+        const uint64_t alias = RAINIER_CHIP_SRAM_BASE(0, 0) + RAINIER_PSUM_ACC_OFFSET;
+        const uint64_t psum = RAINIER_CHIP_SRAM_BASE(0, 0) + RAINIER_PSUM_OFFSET;
+        const float one[4] = {1.0f, 1.0f, 1.0f, 1.0f}, two[4] = {2.0f, 2.0f, 2.0f, 2.0f};
+        b.poke(dram, two, 16);
+        b.poke(psum, two, 16);
+        b.poke(b.aperture + 0x1000, one, 16);
+        b.setup_queue(0, 0, ring0, 4);
+        for (const uint64_t dst : {dram, alias}) {
+            rainier_dma_desc d = copy_1d(b.aperture + 0x1000, dst, 16);
+            d.flags = RAINIER_DMA_FLAG_ADD;
+            const uint32_t before = b.read32(chip_bench::q(0, 0, RAINIER_DMA_Q_COMPLETED));
+            b.submit(0, 0, {d});
+            ASSERT_TRUE(b.wait_completed(0, 0, before + 1));
+            EXPECT_EQ(b.read32(chip_bench::q(0, 0, RAINIER_DMA_Q_ERROR)),
+                      unsigned(RAINIER_DMA_ERR_ADD));
+            b.write32(chip_bench::q(0, 0, RAINIER_DMA_Q_ERROR), 0);
+        }
+        float out[4];
+        b.peek(dram, out, 16);
+        EXPECT_EQ(out[0], 2.0f); // host DRAM cannot add: untouched
+        b.peek(psum, out, 16);
+        EXPECT_EQ(out[3], 2.0f); // the alias adds already: refused, untouched
     };
     b.start();
 }
@@ -290,6 +363,14 @@ TEST(dma, EveryErrorCompletesTheDescriptorWithItsCodeAndTheEngineGoesOn) {
          RAINIER_DMA_ERR_COUNT_MISMATCH},
         {"unknown flag", [](rainier_dma_desc& d, uint64_t) { d.flags = 0x80; },
          RAINIER_DMA_ERR_FLAGS},
+        {"addition of bytes",
+         [](rainier_dma_desc& d, uint64_t) {
+             d.flags = RAINIER_DMA_FLAG_ADD;
+             d.elem_size = 1;
+             d.src_stride[0] = d.dst_stride[0] = 1;
+             d.src_count[0] = d.dst_count[0] = 256;
+         },
+         RAINIER_DMA_ERR_ADD},
         {"semaphore index",
          [](rainier_dma_desc& d, uint64_t) {
              d.flags = RAINIER_DMA_FLAG_SEM;

@@ -97,6 +97,32 @@ TEST(multichip, RemoteReadAndSbufDestination) {
     b.start();
 }
 
+TEST(multichip, AddIntoAnotherChipsSbufHappensThere) {
+    multi_chip_bench b(make_topo("ring:4"));
+    b.body = [](multi_chip_bench& b) {
+        // Chip 0 adds its HBM data into chip 2's SBUF, two hops away: a ring step of a
+        // reduce-scatter without the vector engine.
+        std::vector<float> stored(1024), in(1024);
+        for (unsigned i = 0; i < 1024; ++i) {
+            stored[i] = float(i);
+            in[i] = float(3 * i) - 7.0f;
+        }
+        const uint64_t sbuf2 = RAINIER_CHIP_SRAM_BASE(2, 0) + RAINIER_SBUF_OFFSET + 512;
+        b.poke(sbuf2, stored.data(), 4096);
+        b.poke(hbm_at(0, 0x8000), in.data(), 4096);
+        rainier_dma_desc d = copy_1d(hbm_at(0, 0x8000), sbuf2, 4096);
+        d.flags = RAINIER_DMA_FLAG_ADD;
+        b.submit(0, 0, 0, {d});
+        ASSERT_TRUE(b.wait_completed(0, 0, 0, 1));
+        EXPECT_EQ(b.error(0, 0, 0), 0u);
+        std::vector<float> out(1024);
+        b.peek(sbuf2, out.data(), 4096);
+        for (unsigned i = 0; i < 1024; ++i)
+            ASSERT_EQ(out[i], float(4 * i) - 7.0f) << i; // small integers: exact
+    };
+    b.start();
+}
+
 TEST(multichip, RemoteSemaphoreIncrementIsOrderedAfterTheData) {
     multi_chip_bench b(make_topo("ring:4", slow_bw, slow_lat));
     b.body = [](multi_chip_bench& b) {

@@ -9,7 +9,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "link/global_address.h"
 #include "rainier/hw/chip.h"
+#include "rainier/hw/neuroncore.h"
 
 namespace rainier {
 
@@ -236,6 +238,7 @@ unsigned dma_engine::validate(const rainier_dma_desc& d) const {
         nd *= d.dst_count[i];
     }
     if (ns != nd) return RAINIER_DMA_ERR_COUNT_MISMATCH;
+    if ((d.flags & RAINIER_DMA_FLAG_ADD) && e == 1) return RAINIER_DMA_ERR_ADD;
     if (d.src % e || d.dst % e) return RAINIER_DMA_ERR_MISALIGNED;
     for (int i = 0; i < RAINIER_DMA_DIMS; ++i)
         if (d.src_stride[i] % int32_t(e) || d.dst_stride[i] % int32_t(e))
@@ -266,6 +269,8 @@ unsigned dma_engine::transfer(const rainier_dma_desc& d, sc_core::sc_time& t,
         slots.back() = done;
         std::push_heap(slots.begin(), slots.end(), std::greater<>());
     };
+    const bool add = d.flags & RAINIER_DMA_FLAG_ADD;
+    m_add.dtype = d.elem_size == 4 ? RAINIER_DT_FP32 : RAINIER_DT_BF16;
     uint64_t got = 0, put = 0, waddr = 0, wlen = 0;
     bool have_write = false;
     while (put < total) {
@@ -285,9 +290,23 @@ unsigned dma_engine::transfer(const rainier_dma_desc& d, sc_core::sc_time& t,
         if (write_ready && (room == 0 || wt <= rt)) {
             catch_up(wt);
             sc_core::sc_time done;
-            if (!request(tlm::TLM_WRITE_COMMAND, waddr, m_stage.data() + put % cap,
-                         static_cast<unsigned>(wlen), wt, done, err))
-                return err;
+            // An addition only where a memory adds (a plain write elsewhere would overwrite).
+            if (add && link::decode_global(waddr).kind != link::region::memory)
+                return RAINIER_DMA_ERR_ADD;
+            if (add) {
+                m_add.applied = false;
+                m_trans.set_extension(&m_add);
+            }
+            const bool ok = request(tlm::TLM_WRITE_COMMAND, waddr, m_stage.data() + put % cap,
+                                    static_cast<unsigned>(wlen), wt, done, err);
+            if (add) {
+                m_trans.clear_extension(&m_add);
+                if (!ok && m_trans.get_response_status() != tlm::TLM_ADDRESS_ERROR_RESPONSE)
+                    err = RAINIER_DMA_ERR_ADD; // the memory refused (the PSUM alias)
+                if (ok && !m_add.applied) err = RAINIER_DMA_ERR_ADD;
+                if (err != RAINIER_DMA_ERR_NONE) return err;
+            }
+            if (!ok) return err;
             take_slot(m_wslots, done);
             issued = std::max(issued, wt);
             write_issue = wt + pace(wlen);

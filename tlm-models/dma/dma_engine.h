@@ -17,6 +17,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "access_pattern.h"
+#include "core/add_on_write.h"
 #include "core/irq.h"
 #include "core/register_bank.h"
 #include "probes.h"
@@ -115,6 +116,7 @@ private:
     double m_ps_per_byte = 0;
     sc_core::sc_event m_doorbell;
     tlm::tlm_generic_payload m_trans, m_retire_trans;
+    add_on_write m_add; // on m_trans's writes of a RAINIER_DMA_FLAG_ADD descriptor
     std::deque<started> m_started;
     sc_core::sc_event m_started_event;
     bool m_processing = false;

@@ -4,6 +4,8 @@
 #include <new>
 #include <stdexcept>
 
+#include "core/add_on_write.h"
+
 namespace rainier {
 
 namespace {
@@ -60,18 +62,39 @@ void hbm_memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
     const uint64_t addr = trans.get_address();
     const unsigned len = trans.get_data_length();
     const bool write = trans.is_write();
-    if (write)
+    add_on_write* add = write ? trans.get_extension<add_on_write>() : nullptr;
+    if (add) { // a read-modify-write: the stored elements, plus the payload's
+        m_rmw.resize(len);
+        m_store.read(addr, m_rmw.data(), len);
+        if (!add_elements(m_rmw.data(), trans.get_data_ptr(), len, add->dtype)) {
+            trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+            return;
+        }
+        add->applied = true;
+        m_store.write(addr, m_rmw.data(), len);
+    } else if (write) {
         m_store.write(addr, trans.get_data_ptr(), len);
-    else
+    } else {
         m_store.read(addr, trans.get_data_ptr(), len);
+    }
 
     const uint64_t now = to_ps(sc_core::sc_time_stamp());
     const uint64_t arrival = now + to_ps(delay);
     uint64_t done = arrival;
     const uint64_t first = addr / m_burst_bytes, last = (addr + len - 1) / m_burst_bytes;
+    // The read bursts of an addition first; its writes once the data is back.
+    uint64_t write_at = arrival;
+    if (add) {
+        for (uint64_t burst = first; burst <= last; ++burst)
+            write_at = std::max(write_at,
+                                m_banks.access(m_mapping->decode(burst * m_burst_bytes), false,
+                                               arrival)
+                                    .done);
+        m_stats.bytes_read += len;
+    }
     for (uint64_t burst = first; burst <= last; ++burst) {
         const hbm::dram_address a = m_mapping->decode(burst * m_burst_bytes);
-        const hbm::burst_result r = m_banks.access(a, write, arrival);
+        const hbm::burst_result r = m_banks.access(a, write, write_at);
         done = std::max(done, r.done);
         switch (r.outcome) {
         case hbm::row_outcome::hit: ++m_stats.row_hits; break;

@@ -58,6 +58,7 @@ private:
     hbm::sparse_store m_store;
     std::unique_ptr<hbm::address_mapping> m_mapping;
     hbm::bank_machine m_banks;
+    std::vector<uint8_t> m_rmw; // an addition's stored bytes
     uint64_t m_burst_bytes;
     statistics m_stats;
 

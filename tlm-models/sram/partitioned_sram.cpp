@@ -7,6 +7,8 @@
 #include <new>
 #include <stdexcept>
 
+#include "core/add_on_write.h"
+
 namespace rainier {
 
 partitioned_sram::partitioned_sram(sc_core::sc_module_name name, const sram_config& cfg)
@@ -66,6 +68,20 @@ void partitioned_sram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
     if (!check(trans)) return;
     const unsigned len = trans.get_data_length();
     uint8_t* p = m_data + trans.get_address();
+    add_on_write* add = trans.is_write() ? trans.get_extension<add_on_write>() : nullptr;
+    if (add) { // read, add, write back: the port twice
+        if (!add_elements(p, trans.get_data_ptr(), len, add->dtype)) {
+            trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+            return;
+        }
+        add->applied = true;
+        m_bytes_read += len;
+        m_bytes_written += len;
+        const uint64_t now = sc_core::sc_time_stamp().value();
+        delay = sc_core::sc_time::from_value(occupy(now + delay.value(), 2 * len) - now);
+        trans.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
     if (trans.is_write()) {
         std::memcpy(p, trans.get_data_ptr(), len);
         m_bytes_written += len;

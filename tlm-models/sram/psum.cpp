@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/add_on_write.h"
+
 namespace rainier {
 
 namespace {
@@ -28,6 +30,10 @@ float psum::accumulate(float stored, float in) {
 
 bool psum::acc_access(tlm::tlm_generic_payload& trans) {
     if (!check(trans)) return false;
+    if (trans.get_extension<add_on_write>()) { // the alias adds already: not twice
+        trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return false;
+    }
     const uint64_t addr = trans.get_address();
     const unsigned len = trans.get_data_length();
     uint8_t* p = m_data + addr;

@@ -50,6 +50,8 @@
 #define RAINIER_DMA_ERR_FETCH 7 /* the descriptor itself could not be read */
 #define RAINIER_DMA_ERR_BUS 8   /* any other bus error (incl. the semaphore write) */
 #define RAINIER_DMA_ERR_FLAGS 9 /* unknown flag bits or semaphore index out of range */
+#define RAINIER_DMA_ERR_ADD 10  /* RAINIER_DMA_FLAG_ADD: elem_size 1, or a destination that \
+                                   cannot add (not HBM, SBUF or PSUM; the PSUM alias) */
 
 /* Descriptor flags. */
 #define RAINIER_DMA_FLAG_IRQ RAINIER_BIT(0) /* raise RAINIER_DMA_IRQ_DONE(q) on completion */
@@ -57,7 +59,12 @@
 /* Start the descriptor only once semaphore wait_sem of the core is >= wait_value (unsigned);
  * meanwhile the engine serves its other queues. */
 #define RAINIER_DMA_FLAG_WAIT RAINIER_BIT(2)
-#define RAINIER_DMA_FLAGS_ALL (RAINIER_DMA_FLAG_IRQ | RAINIER_DMA_FLAG_SEM | RAINIER_DMA_FLAG_WAIT)
+/* Writes add: each destination element becomes destination + source, computed where the
+ * destination is (HBM, SBUF or PSUM, on this chip or another: a read-modify-write there).
+ * elem_size 4: FP32, 2: BF16 (the vector engine's addition, RNE; docs/numerics.md). */
+#define RAINIER_DMA_FLAG_ADD RAINIER_BIT(3)
+#define RAINIER_DMA_FLAGS_ALL                                                                      \
+    (RAINIER_DMA_FLAG_IRQ | RAINIER_DMA_FLAG_SEM | RAINIER_DMA_FLAG_WAIT | RAINIER_DMA_FLAG_ADD)
 
 /* A 3-D access pattern per side: element (i0, i1, i2) is at
  * addr + i0 * stride[0] + i1 * stride[1] + i2 * stride[2], i0 innermost. Strides are bytes
