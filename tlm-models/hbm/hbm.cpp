@@ -86,10 +86,9 @@ void hbm_memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
     uint64_t write_at = arrival;
     if (add) {
         for (uint64_t burst = first; burst <= last; ++burst)
-            write_at = std::max(write_at,
-                                m_banks.access(m_mapping->decode(burst * m_burst_bytes), false,
-                                               arrival)
-                                    .done);
+            write_at = std::max(
+                write_at,
+                m_banks.access(m_mapping->decode(burst * m_burst_bytes), false, arrival).done);
         m_stats.bytes_read += len;
     }
     for (uint64_t burst = first; burst <= last; ++burst) {
