@@ -50,8 +50,9 @@
 #define RAINIER_DMA_ERR_FETCH 7 /* the descriptor itself could not be read */
 #define RAINIER_DMA_ERR_BUS 8   /* any other bus error (incl. the semaphore write) */
 #define RAINIER_DMA_ERR_FLAGS 9 /* unknown flag bits or semaphore index out of range */
-#define RAINIER_DMA_ERR_ADD 10  /* RAINIER_DMA_FLAG_ADD: elem_size 1, or a destination that \
-                                   cannot add (not HBM, SBUF or PSUM; the PSUM alias) */
+#define RAINIER_DMA_ERR_ADD                                                                        \
+    10 /* RAINIER_DMA_FLAG_ADD: elem_size 1, or a destination that                                 \
+          cannot add (not HBM, SBUF or PSUM; the PSUM alias) */
 
 /* Descriptor flags. */
 #define RAINIER_DMA_FLAG_IRQ RAINIER_BIT(0) /* raise RAINIER_DMA_IRQ_DONE(q) on completion */
