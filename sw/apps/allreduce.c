@@ -12,6 +12,9 @@
  *   bytes=N[KiB|MiB]  buffer size per chip (all-reduce; the larger buffer for the others);
  *                     none: a table of sizes, edge cases included
  *   lanes=N           NeuronCores per chip taking part (default: all)
+ *   reduce=auto|dma|ve who adds at each ring step: the sender's DMA, into the receiver's
+ *                     SBUF, or the receiver's vector engine; auto (default): DMA for small
+ *                     steps (rt/collective.h)
  *   repeat=N          run each case N times (benchmarks: wall time per run by difference)
  *   check=full|sample every element, or corners, boundaries and 4096 random ones per chip
  * Prints one `stats` line per case: simulated time, algorithm and bus bandwidth as
@@ -37,6 +40,7 @@ struct options {
     int dtype; /* -1: all */
     uint64_t bytes;
     unsigned lanes, repeat, sendq;
+    unsigned reduce; /* RT_REDUCE_* */
     int full;
 };
 
@@ -233,10 +237,17 @@ static int parse(struct options* o) {
             o->repeat = (unsigned)strtoul(v, NULL, 0);
         else if (!strcmp(tok, "sendq"))
             o->sendq = (unsigned)strtoul(v, NULL, 0);
+        else if (!strcmp(tok, "reduce") && !strcmp(v, "auto"))
+            o->reduce = RT_REDUCE_AUTO;
+        else if (!strcmp(tok, "reduce") && !strcmp(v, "dma"))
+            o->reduce = RT_REDUCE_DMA;
+        else if (!strcmp(tok, "reduce") && !strcmp(v, "ve"))
+            o->reduce = RT_REDUCE_VE;
         else if (!strcmp(tok, "check"))
             o->full = !strcmp(v, "full");
         else {
-            printf("error: unknown option '%s' (op, dtype, bytes, lanes, repeat, check)\n", tok);
+            printf("error: unknown option '%s' (op, dtype, bytes, lanes, repeat, check, reduce)\n",
+                   tok);
             return -1;
         }
         if (o->op == -2 || o->dtype == -2) {
@@ -257,6 +268,7 @@ int main(void) {
         return 1;
     }
     if (o.sendq && o.sendq <= comm.nsend) comm.nsend = o.sendq;
+    comm.reduce_by = o.reduce;
     printf("allreduce: %u chip(s), topology %ux%ux%u, %u lane(s) per chip, DMA queues per lane: "
            "%u send, %u load, %u store, 1 control; SBUF slots of %u B per partition\n",
            comm.chips, comm.dims[0], comm.dims[1], comm.dims[2], comm.lanes, comm.nsend, comm.nload,

@@ -65,6 +65,10 @@ struct phase {
     unsigned set;  /* of semaphores */
     int next_dim;  /* a reduce-scatter's next reduce-scatter dimension, or -1 */
     int per_block; /* its data waits for the previous one's stores block by block */
+    /* Reduces by DMA adds. Not after a barrier: a receiver announces its loaded operand slots
+     * before any data arrives, and its previous chip may still wait for the last phase's
+     * signals on the same semaphore set. */
+    int dma_add;
 };
 
 struct lane {
@@ -94,6 +98,7 @@ struct lane {
      * block's stores have a ticket of their own (blk_ready), so the next phase starts early. */
     uint8_t perm[RAINIER_MAX_CHIPS];
     struct rt_ticket blk_ready[RAINIER_MAX_CHIPS];
+    unsigned in_op; /* DMA adds: the operand slot the slice arriving now adds into */
 };
 
 static struct rt_dev devs[RT_COLL_MAX_DEVS];
@@ -108,6 +113,7 @@ struct job {
     uint64_t work[RAINIER_MAX_CHIPS];
     uint64_t total;        /* elements in the full buffer */
     unsigned ns_rs, ns_ag; /* send queues a lane keeps busy (reduce-scatter, all-gather) */
+    int dma_add;           /* ring steps reduce by DMA (else by the VE) */
 };
 
 static unsigned q_send(const struct rt_comm* c, unsigned k) {
@@ -337,22 +343,31 @@ static struct geo geo_of(const struct job* j, uint32_t len) {
 
 /* ---- Emitting ---- */
 
-static struct rt_ticket dma_pieces(struct lane* L, unsigned q, const struct job* j, struct geo g,
-                                   uint64_t src, int32_t src_row, uint64_t dst, int32_t dst_row,
-                                   const struct rt_ticket* w, unsigned nw, int signal) {
+static struct rt_ticket dma_pieces_ex(struct lane* L, unsigned q, const struct job* j, struct geo g,
+                                      uint64_t src, int32_t src_row, uint64_t dst, int32_t dst_row,
+                                      const struct rt_ticket* w, unsigned nw, int signal,
+                                      uint8_t flags) {
     struct rainier_dma_desc desc;
     struct rt_ticket t = {0, 0};
     if (g.q) {
         rt_desc_2d(&desc, j->es, (uint16_t)g.q, (uint16_t)g.E, src, src_row, dst, dst_row);
+        desc.flags |= flags;
         t = rt_dma(L->d, q, &desc, w, nw, signal && !g.r);
         nw = 0;
     }
     if (g.r) {
         rt_desc_2d(&desc, j->es, 1, (uint16_t)g.r, src + (uint64_t)src_row * g.q, src_row,
                    dst + (uint64_t)dst_row * g.q, dst_row);
+        desc.flags |= flags;
         t = rt_dma(L->d, q, &desc, w, nw, signal);
     }
     return t;
+}
+
+static struct rt_ticket dma_pieces(struct lane* L, unsigned q, const struct job* j, struct geo g,
+                                   uint64_t src, int32_t src_row, uint64_t dst, int32_t dst_row,
+                                   const struct rt_ticket* w, unsigned nw, int signal) {
+    return dma_pieces_ex(L, q, j, g, src, src_row, dst, dst_row, w, nw, signal, 0);
 }
 
 /* A 4-byte copy of 1 into semaphore `sem` of device `to`, after queue q's earlier entries. */
@@ -453,16 +468,21 @@ static void rs_send(const struct job* j, struct lane* L, const struct phase* ph,
     const struct rt_ticket none = {0, 0};
     const struct rt_ticket rd = !ph->per_block ? L->ready : from_sbuf ? none : L->blk_ready[sp.b];
     struct rt_ticket w[4] = {dep, rd, L->go, {0, 0}};
-    if (L->sent >= RECV_SLOTS) {
+    const int add = ph->dma_add;
+    if (add) { /* into the operand slot the next chip loaded for it (rs_prepare) */
+        w[3].sem = SEM_SLOTFREE(ph->set);
+        w[3].value = L->free_base + L->sent + 1;
+    } else if (L->sent >= RECV_SLOTS) {
         w[3].sem = SEM_SLOTFREE(ph->set);
         w[3].value = L->free_base + L->sent - RECV_SLOTS + 1;
     }
-    const uint32_t slot =
-        slot_off(c, c->sbuf_recv + ph->region * RECV_SLOTS * c->slot_bytes, L->sent % RECV_SLOTS);
+    const uint32_t slot = add ? slot_off(c, c->sbuf_op, N->in_op)
+                              : slot_off(c, c->sbuf_recv + ph->region * RECV_SLOTS * c->slot_bytes,
+                                         L->sent % RECV_SLOTS);
     L->sent++;
-    const struct rt_ticket t =
-        dma_pieces(L, q_send(c, k), j, g, from, from_sbuf ? PSTRIDE : (int32_t)(g.E * j->es),
-                   sbuf_global(N, slot), PSTRIDE, w, 4, from_sbuf);
+    const struct rt_ticket t = dma_pieces_ex(
+        L, q_send(c, k), j, g, from, from_sbuf ? PSTRIDE : (int32_t)(g.E * j->es),
+        sbuf_global(N, slot), PSTRIDE, w, 4, from_sbuf, add ? RAINIER_DMA_FLAG_ADD : 0);
     if (from_sbuf) L->op_use[from_slot] = t;
     fifo_push(N, signal_remote(L, q_send(c, k), N, SEM_RECV(ph->set, k), NULL, 0));
 }
@@ -472,20 +492,35 @@ static unsigned store_queue(const struct rt_comm* c, struct lane* L) {
     return q_store(c, L->stores++ % c->nstore);
 }
 
-/* The receiving side of slice s at step `step`: add the local slice, free the slot, keep the
- * sum for the next step (or store it at the last step). */
-static void rs_receive(const struct job* j, struct lane* L, const struct phase* ph, unsigned step,
-                       unsigned s, unsigned first, int last_phase, unsigned in_round, int fuse) {
+/* DMA adds: before slice s of step `step` is sent here, the local operand goes into an operand
+ * slot, and the sender hears that the slot is ready (the slot-free semaphore, counting). */
+static void rs_prepare(const struct job* j, struct lane* L, const struct phase* ph, unsigned step,
+                       unsigned s, unsigned first) {
     const struct rt_comm* c = j->c;
     const unsigned a = L->pos + 2 * L->g - step - 2; /* the chunk arriving */
     const struct span sp = slice(j, L, ph, a, s);
     if (!sp.len) return;
     const struct geo g = geo_of(j, sp.len);
-    const struct rt_ticket in = fifo_pop(L);
+    const unsigned o = L->ops % OP_SLOTS;
+    const struct rt_ticket lw[3] = {L->op_use[o], L->op_use2[o],
+                                    ph->per_block ? L->blk_ready[sp.b] : L->ready};
+    const struct rt_ticket ld = dma_pieces(
+        L, q_load(c, L->ops % c->nload), j, g, cur_addr(j, L, first, sp.e0), (int32_t)(g.E * j->es),
+        sbuf_global(L, slot_off(c, c->sbuf_op, o)), PSTRIDE, lw, 3, 1);
+    L->ops++;
+    L->in_op = o;
+    signal_remote(L, q_signal(c), lane_of(j, L->prev, L->idx), SEM_SLOTFREE(ph->set), &ld, 1);
+}
+
+/* VE adds: the local operand goes into an operand slot, the VE adds the received slice (in
+ * its receive slot) to it in place, and the sender hears that the receive slot is free.
+ * Returns the add's ticket. */
+static struct rt_ticket ve_add(const struct job* j, struct lane* L, const struct phase* ph,
+                               struct span sp, struct geo g, struct rt_ticket in, unsigned first) {
+    const struct rt_comm* c = j->c;
     const uint32_t rslot =
         slot_off(c, c->sbuf_recv + ph->region * RECV_SLOTS * c->slot_bytes, L->recvd % RECV_SLOTS);
     L->recvd++;
-    /* Local operand into an operand slot; the VE adds the received slice to it in place. */
     const unsigned o = L->ops % OP_SLOTS;
     const uint32_t oslot = slot_off(c, c->sbuf_op, o);
     const struct rt_ticket lw[3] = {L->op_use[o], L->op_use2[o],
@@ -514,8 +549,24 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
         const int last_part = part == 1 || !g.r;
         ve = rt_nc(L->d, RAINIER_NC_ENGINE_VECTOR, &x, vw, 2, last_part);
     }
-    /* The receive slot is free again: tell the sender. */
     signal_remote(L, q_signal(c), lane_of(j, L->prev, L->idx), SEM_SLOTFREE(ph->set), &ve, 1);
+    return ve;
+}
+
+/* The receiving side of slice s at step `step`: the sum of the slice (by DMA, complete when it
+ * has arrived; or by the VE) waits in its operand slot for the next step, or is stored at the
+ * last step. */
+static void rs_receive(const struct job* j, struct lane* L, const struct phase* ph, unsigned step,
+                       unsigned s, unsigned first, int last_phase, unsigned in_round, int fuse) {
+    const struct rt_comm* c = j->c;
+    const unsigned a = L->pos + 2 * L->g - step - 2; /* the chunk arriving */
+    const struct span sp = slice(j, L, ph, a, s);
+    if (!sp.len) return;
+    const struct geo g = geo_of(j, sp.len);
+    const struct rt_ticket in = fifo_pop(L);
+    const unsigned o = ph->dma_add ? L->in_op : L->ops % OP_SLOTS;
+    const struct rt_ticket ve = ph->dma_add ? in : ve_add(j, L, ph, sp, g, in, first);
+    const uint32_t oslot = slot_off(c, c->sbuf_op, o);
     if (step + 2 < L->g) {
         L->fwd_ve[in_round] = ve;
         L->fwd_slot[in_round] = o;
@@ -646,6 +697,9 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
     for (unsigned r0 = 0; r0 < n; r0 += ROUND)
         for (unsigned step = 0; step + 1 < g; step++) {
             for (unsigned s = r0; s < n && s < r0 + ROUND; s++) {
+                if (ph->dma_add)
+                    for (unsigned chip = 0; chip < c->chips; chip++)
+                        rs_prepare(j, lane_of(j, chip, lane_idx), ph, step, s, first);
                 for (unsigned chip = 0; chip < c->chips; chip++) {
                     struct lane* L = lane_of(j, chip, lane_idx);
                     const unsigned a = L->pos + 2 * g - step - 1; /* the chunk leaving */
@@ -752,7 +806,7 @@ static void build_lane(const struct job* j, unsigned idx) {
     const struct rt_comm* c = j->c;
     const struct lane* L0 = lane_of(j, 0, idx);
     const unsigned n = L0->nact;
-    struct phase ph = {0, 0, 0, 0, 0, -1, 0};
+    struct phase ph = {0, 0, 0, 0, 0, -1, 0, 0};
     unsigned fixed = 0;
     int fused = 0;
     if (j->op == RT_ALL_GATHER) {
@@ -787,6 +841,7 @@ static void build_lane(const struct job* j, unsigned idx) {
         ph.set = i % SETS; /* used before by another ring from i == SETS on */
         ph.next_dim = i + 1 < n ? (int)L0->order[i + 1] : -1;
         ph.per_block = i > 0 && i < SETS;
+        ph.dma_add = j->dma_add && i < SETS;
         fused = reduce_scatter_phase(j, &ph, i == 0, i + 1 == n, idx,
                                      i + 1 == n && j->op == RT_ALL_REDUCE, i >= SETS);
         fixed |= 1u << ph.dim;
@@ -804,6 +859,7 @@ static void build_lane(const struct job* j, unsigned idx) {
         ph.set = i % SETS;
         ph.next_dim = -1;
         ph.per_block = 0;
+        ph.dma_add = j->dma_add && i < SETS; /* the fused gather goes on from its sums */
         all_gather_phase(j, &ph, idx, i + 1 == n, 0, fuse, i + SETS < n);
     }
 }
@@ -840,6 +896,13 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
     }
     j->es = RAINIER_DT_SIZE(dtype);
     j->total = op == RT_ALL_REDUCE ? count : count * c->chips;
+    /* A lane's share of a step of the first ring (the largest step). */
+    unsigned g0 = 1;
+    for (unsigned d = 3; d-- > 0;)
+        if (c->dims[d] > 1) g0 = c->dims[d];
+    const uint64_t step_bytes = j->total * j->es / g0 / c->lanes;
+    j->dma_add = c->reduce_by == RT_REDUCE_DMA ||
+                 (c->reduce_by == RT_REDUCE_AUTO && step_bytes <= RT_REDUCE_DMA_MAX_STEP_BYTES);
     for (unsigned chip = 0; chip < c->chips; chip++) {
         if (src[chip] % j->es || dst[chip] % j->es) {
             printf("error: collective: buffers of chip %u not %u-byte aligned\n", chip, j->es);

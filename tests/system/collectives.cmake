@@ -11,6 +11,8 @@
 #   trn2_ultra        the 64-chip system (all-reduce only: 512 devices, ~1 min)
 #   trn2_port_down    two ports down: routes around them, results unchanged
 #   ring2_link_down   no path left: a clear error and exit 1, no hang
+# The table's sizes are small, so its ring steps reduce by DMA (RT_REDUCE_AUTO); the *_ve tests
+# run it with the vector engine adding, and ring8_big_* a size past the switch either way.
 if(TARGET rainier-vp)
   set(COLL_ELF ${CMAKE_BINARY_DIR}/target/sw/apps/allreduce.elf)
   set(COLL_LITE ${PROJECT_SOURCE_DIR}/configs/lite.json)
@@ -30,6 +32,15 @@ if(TARGET rainier-vp)
                --set chip.count=8 --set link.topology=ring:8 --set chip.cores=2)
   rainier_coll(torus3x2_4cores ${COLL_LITE} 300
                --set chip.count=6 --set link.topology=torus2d:3x2 --set chip.cores=4)
+  rainier_coll(ring3_2cores_ve ${COLL_LITE} 120 --set chip.count=3 --set link.topology=ring:3
+               --set chip.cores=2 --set "cpu.command_line=reduce=ve")
+  rainier_coll(torus3x2_4cores_ve ${COLL_LITE} 300 --set chip.count=6
+               --set link.topology=torus2d:3x2 --set chip.cores=4 --set "cpu.command_line=reduce=ve")
+  rainier_coll(ring8_big_auto ${COLL_LITE} 300 --set chip.count=8 --set link.topology=ring:8
+               --set chip.cores=2 --set "cpu.command_line=op=allreduce bytes=8MiB check=sample")
+  rainier_coll(ring8_big_dma ${COLL_LITE} 300 --set chip.count=8 --set link.topology=ring:8
+               --set chip.cores=2
+               --set "cpu.command_line=op=allreduce dtype=bf16 bytes=8MiB check=sample reduce=dma")
   rainier_coll(trn2 ${COLL_TRN2} 300)
   rainier_coll(trn2_ultra ${COLL_ULTRA} 600 --set "cpu.command_line=op=allreduce")
   rainier_coll(trn2_port_down ${COLL_TRN2} 300 --set "link.down=0:x+,5:y-"

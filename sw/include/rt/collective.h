@@ -35,6 +35,10 @@ struct rt_coll_stats {
     int early;        /* a ring filled up: started before the whole program was written */
 };
 
+enum { RT_REDUCE_AUTO, RT_REDUCE_DMA, RT_REDUCE_VE };
+/* RT_REDUCE_AUTO picks DMA adds up to this many bytes per lane and ring step. */
+#define RT_REDUCE_DMA_MAX_STEP_BYTES (128u * 1024)
+
 struct rt_comm {
     unsigned chips, lanes, dims[3], ndims;
     unsigned partitions;
@@ -45,6 +49,12 @@ struct rt_comm {
     uint64_t stamps[RAINIER_MAX_CHIPS]; /* per chip: HBM words the queues' end times go to */
     struct rt_coll_stats stats;
     int released;
+    /* How a ring step reduces (RT_REDUCE_*): by the sender's DMA, adding into the receiver's
+     * operand slot (RAINIER_DMA_FLAG_ADD), or by the receiver's vector engine, adding a
+     * receive slot into it. AUTO: DMA while a lane's share of a ring step is small (the
+     * step's latency counts: no VE instruction, no receive slot), else the VE (the sender
+     * need not wait for the receiver's operand). */
+    unsigned reduce_by;
 };
 
 /* Opens every chip of the system (chip_init) and `lanes` cores of each (0: all of them).
