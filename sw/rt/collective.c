@@ -492,6 +492,22 @@ static unsigned store_queue(const struct rt_comm* c, struct lane* L) {
     return q_store(c, L->stores++ % c->nstore);
 }
 
+/* The local operand of a slice into the next operand slot (prefetched: it waits only for the
+ * slot to be free and for what earlier phases stored); returns the load's ticket. */
+static struct rt_ticket load_operand(const struct job* j, struct lane* L, const struct phase* ph,
+                                     struct span sp, struct geo g, unsigned first, unsigned* slot) {
+    const struct rt_comm* c = j->c;
+    const unsigned o = L->ops % OP_SLOTS;
+    const struct rt_ticket lw[3] = {L->op_use[o], L->op_use2[o],
+                                    ph->per_block ? L->blk_ready[sp.b] : L->ready};
+    const struct rt_ticket ld = dma_pieces(
+        L, q_load(c, L->ops % c->nload), j, g, cur_addr(j, L, first, sp.e0), (int32_t)(g.E * j->es),
+        sbuf_global(L, slot_off(c, c->sbuf_op, o)), PSTRIDE, lw, 3, 1);
+    L->ops++;
+    *slot = o;
+    return ld;
+}
+
 /* DMA adds: before slice s of step `step` is sent here, the local operand goes into an operand
  * slot, and the sender hears that the slot is ready (the slot-free semaphore, counting). */
 static void rs_prepare(const struct job* j, struct lane* L, const struct phase* ph, unsigned step,
@@ -500,15 +516,7 @@ static void rs_prepare(const struct job* j, struct lane* L, const struct phase* 
     const unsigned a = L->pos + 2 * L->g - step - 2; /* the chunk arriving */
     const struct span sp = slice(j, L, ph, a, s);
     if (!sp.len) return;
-    const struct geo g = geo_of(j, sp.len);
-    const unsigned o = L->ops % OP_SLOTS;
-    const struct rt_ticket lw[3] = {L->op_use[o], L->op_use2[o],
-                                    ph->per_block ? L->blk_ready[sp.b] : L->ready};
-    const struct rt_ticket ld = dma_pieces(
-        L, q_load(c, L->ops % c->nload), j, g, cur_addr(j, L, first, sp.e0), (int32_t)(g.E * j->es),
-        sbuf_global(L, slot_off(c, c->sbuf_op, o)), PSTRIDE, lw, 3, 1);
-    L->ops++;
-    L->in_op = o;
+    const struct rt_ticket ld = load_operand(j, L, ph, sp, geo_of(j, sp.len), first, &L->in_op);
     signal_remote(L, q_signal(c), lane_of(j, L->prev, L->idx), SEM_SLOTFREE(ph->set), &ld, 1);
 }
 
@@ -521,14 +529,9 @@ static struct rt_ticket ve_add(const struct job* j, struct lane* L, const struct
     const uint32_t rslot =
         slot_off(c, c->sbuf_recv + ph->region * RECV_SLOTS * c->slot_bytes, L->recvd % RECV_SLOTS);
     L->recvd++;
-    const unsigned o = L->ops % OP_SLOTS;
+    unsigned o;
+    const struct rt_ticket ld = load_operand(j, L, ph, sp, g, first, &o);
     const uint32_t oslot = slot_off(c, c->sbuf_op, o);
-    const struct rt_ticket lw[3] = {L->op_use[o], L->op_use2[o],
-                                    ph->per_block ? L->blk_ready[sp.b] : L->ready};
-    const struct rt_ticket ld =
-        dma_pieces(L, q_load(c, L->ops % c->nload), j, g, cur_addr(j, L, first, sp.e0),
-                   (int32_t)(g.E * j->es), sbuf_global(L, oslot), PSTRIDE, lw, 3, 1);
-    L->ops++;
     /* The load is usually done long before the slice arrives: its wait goes on the dummy in
      * front (rt_nc), which then runs early, and the add waits only for the arrival. */
     const struct rt_ticket vw[2] = {ld, in};
