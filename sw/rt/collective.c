@@ -78,7 +78,10 @@ struct lane {
     unsigned order[3], nact;
     /* This phase. */
     unsigned next, prev, pos, g, m;
-    uint32_t sent, recvd, free_base;
+    uint32_t sent;   /* slices sent to the next chip */
+    uint32_t rsent;  /* of them into receive slots (VE adds) */
+    uint32_t recvd;  /* slices received into receive slots */
+    uint32_t rslots; /* slices this phase receives into receive slots */
     /* Whole collective. */
     uint32_t ops, stores;
     struct rt_ticket op_use[OP_SLOTS], store_last[RT_MAX_DMA_QUEUES];
@@ -98,7 +101,14 @@ struct lane {
      * block's stores have a ticket of their own (blk_ready), so the next phase starts early. */
     uint8_t perm[RAINIER_MAX_CHIPS];
     struct rt_ticket blk_ready[RAINIER_MAX_CHIPS];
-    unsigned in_op; /* DMA adds: the operand slot the slice arriving now adds into */
+    /* DMA adds: the operand slot the slice arriving now adds into, and the signal that says it
+     * is loaded. */
+    unsigned in_op;
+    struct rt_ticket in_ready;
+    /* All-gathers: the arrivals of block b here, the last on each send queue's semaphore (the
+     * next all-gather sends each block as soon as it is here, not after the whole phase). */
+    struct rt_ticket blk_arrived[RAINIER_MAX_CHIPS][MAX_SEND];
+    struct rt_ticket rfree[RECV_SLOTS]; /* a receive slot's last use is over (zero: none) */
 };
 
 static struct rt_dev devs[RT_COLL_MAX_DEVS];
@@ -425,9 +435,9 @@ static uint64_t cur_addr(const struct job* j, const struct lane* L, unsigned fir
 
 /* An all-gather send: `len` elements from `at` (HBM, or SBUF rows of `g`) to the same
  * elements of the next chip's `work`, then its arrival signal. */
-static void ag_send(const struct job* j, struct lane* L, unsigned set, uint64_t e0, uint32_t len,
-                    uint64_t at, const struct geo* g, const struct rt_ticket* dep, unsigned ndep,
-                    struct rt_ticket* sent) {
+static void ag_send(const struct job* j, struct lane* L, unsigned set, unsigned b, uint64_t e0,
+                    uint32_t len, uint64_t at, const struct geo* g, const struct rt_ticket* dep,
+                    unsigned ndep, struct rt_ticket* sent) {
     const struct rt_comm* c = j->c;
     struct lane* N = lane_of(j, L->next, L->idx);
     /* All-gather sends use the load queues too (no loads then): up to MAX_SEND queues, one
@@ -451,12 +461,15 @@ static void ag_send(const struct job* j, struct lane* L, unsigned set, uint64_t 
         }
     }
     if (sent) *sent = t;
-    ag_push(N, signal_remote(L, q, N, (unsigned)SEM_RECV(set, q - q_send(c, 0)), NULL, 0));
+    const unsigned k = q - q_send(c, 0);
+    const struct rt_ticket arrived = signal_remote(L, q, N, (unsigned)SEM_RECV(set, k), NULL, 0);
+    ag_push(N, arrived);
+    N->blk_arrived[b][k] = arrived;
 }
 
 /* Sends slice s of chunk a into the next chip's receive slot, from HBM or a sum slot. */
 static void rs_send(const struct job* j, struct lane* L, const struct phase* ph, unsigned a,
-                    unsigned s, uint64_t from, int from_slot, struct rt_ticket dep) {
+                    unsigned s, int add, uint64_t from, int from_slot, struct rt_ticket dep) {
     const int from_sbuf = from_slot >= 0;
     const struct rt_comm* c = j->c;
     const struct span sp = slice(j, L, ph, a, s);
@@ -468,23 +481,25 @@ static void rs_send(const struct job* j, struct lane* L, const struct phase* ph,
     const struct rt_ticket none = {0, 0};
     const struct rt_ticket rd = !ph->per_block ? L->ready : from_sbuf ? none : L->blk_ready[sp.b];
     struct rt_ticket w[4] = {dep, rd, L->go, {0, 0}};
-    const int add = ph->dma_add;
-    if (add) { /* into the operand slot the next chip loaded for it (rs_prepare) */
-        w[3].sem = SEM_SLOTFREE(ph->set);
-        w[3].value = L->free_base + L->sent + 1;
-    } else if (L->sent >= RECV_SLOTS) {
-        w[3].sem = SEM_SLOTFREE(ph->set);
-        w[3].value = L->free_base + L->sent - RECV_SLOTS + 1;
-    }
+    /* Into the operand slot the next chip loaded for it (rs_prepare), or a receive slot once
+     * its last slice there is added. */
+    w[3] = add ? N->in_ready : N->rfree[L->rsent % RECV_SLOTS];
     const uint32_t slot = add ? slot_off(c, c->sbuf_op, N->in_op)
                               : slot_off(c, c->sbuf_recv + ph->region * RECV_SLOTS * c->slot_bytes,
-                                         L->sent % RECV_SLOTS);
+                                         L->rsent++ % RECV_SLOTS);
     L->sent++;
     const struct rt_ticket t = dma_pieces_ex(
         L, q_send(c, k), j, g, from, from_sbuf ? PSTRIDE : (int32_t)(g.E * j->es),
         sbuf_global(N, slot), PSTRIDE, w, 4, from_sbuf, add ? RAINIER_DMA_FLAG_ADD : 0);
     if (from_sbuf) L->op_use[from_slot] = t;
     fifo_push(N, signal_remote(L, q_send(c, k), N, SEM_RECV(ph->set, k), NULL, 0));
+}
+
+/* Whether slices arriving at `step` add by DMA. Unless forced (RT_REDUCE_DMA), the first step
+ * adds by the VE: its receive slots are free from the start, so the first sends need not wait
+ * for the receivers' operand loads and their signals. */
+static int step_adds_by_dma(const struct job* j, const struct phase* ph, unsigned step) {
+    return ph->dma_add && (step > 0 || j->c->reduce_by == RT_REDUCE_DMA);
 }
 
 /* The queue of the next store. */
@@ -517,7 +532,8 @@ static void rs_prepare(const struct job* j, struct lane* L, const struct phase* 
     const struct span sp = slice(j, L, ph, a, s);
     if (!sp.len) return;
     const struct rt_ticket ld = load_operand(j, L, ph, sp, geo_of(j, sp.len), first, &L->in_op);
-    signal_remote(L, q_signal(c), lane_of(j, L->prev, L->idx), SEM_SLOTFREE(ph->set), &ld, 1);
+    L->in_ready =
+        signal_remote(L, q_signal(c), lane_of(j, L->prev, L->idx), SEM_SLOTFREE(ph->set), &ld, 1);
 }
 
 /* VE adds: the local operand goes into an operand slot, the VE adds the received slice (in
@@ -526,8 +542,10 @@ static void rs_prepare(const struct job* j, struct lane* L, const struct phase* 
 static struct rt_ticket ve_add(const struct job* j, struct lane* L, const struct phase* ph,
                                struct span sp, struct geo g, struct rt_ticket in, unsigned first) {
     const struct rt_comm* c = j->c;
-    const uint32_t rslot =
-        slot_off(c, c->sbuf_recv + ph->region * RECV_SLOTS * c->slot_bytes, L->recvd % RECV_SLOTS);
+    const unsigned ri = L->recvd % RECV_SLOTS;
+    const uint32_t rslot = slot_off(c, c->sbuf_recv + ph->region * RECV_SLOTS * c->slot_bytes, ri);
+    /* The sender hears of a free slot only if it uses the slot again in this phase. */
+    const int reused = L->recvd + RECV_SLOTS < L->rslots;
     L->recvd++;
     unsigned o;
     const struct rt_ticket ld = load_operand(j, L, ph, sp, g, first, &o);
@@ -552,7 +570,9 @@ static struct rt_ticket ve_add(const struct job* j, struct lane* L, const struct
         const int last_part = part == 1 || !g.r;
         ve = rt_nc(L->d, RAINIER_NC_ENGINE_VECTOR, &x, vw, 2, last_part);
     }
-    signal_remote(L, q_signal(c), lane_of(j, L->prev, L->idx), SEM_SLOTFREE(ph->set), &ve, 1);
+    if (reused)
+        L->rfree[ri] = signal_remote(L, q_signal(c), lane_of(j, L->prev, L->idx),
+                                     SEM_SLOTFREE(ph->set), &ve, 1);
     return ve;
 }
 
@@ -567,8 +587,9 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
     if (!sp.len) return;
     const struct geo g = geo_of(j, sp.len);
     const struct rt_ticket in = fifo_pop(L);
-    const unsigned o = ph->dma_add ? L->in_op : L->ops % OP_SLOTS;
-    const struct rt_ticket ve = ph->dma_add ? in : ve_add(j, L, ph, sp, g, in, first);
+    const int dma = step_adds_by_dma(j, ph, step);
+    const unsigned o = dma ? L->in_op : L->ops % OP_SLOTS;
+    const struct rt_ticket ve = dma ? in : ve_add(j, L, ph, sp, g, in, first);
     const uint32_t oslot = slot_off(c, c->sbuf_op, o);
     if (step + 2 < L->g) {
         L->fwd_ve[in_round] = ve;
@@ -586,7 +607,8 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
     L->store_last[qs] = st;
     /* All-reduce: the reduced slice also starts the all-gather along this ring, from SBUF. */
     if (fuse)
-        ag_send(j, L, ph->set, sp.e0, sp.len, sbuf_global(L, oslot), &g, &ve, 1, &L->op_use2[o]);
+        ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, sbuf_global(L, oslot), &g, &ve, 1,
+                &L->op_use2[o]);
 }
 
 /* Sets up lane state for a phase; false if the phase has nothing to do (size 1). */
@@ -597,8 +619,8 @@ static int begin_phase(const struct job* j, struct lane* L, const struct phase* 
     L->pos = L->dir > 0 ? r : (L->g - r) % L->g;
     L->next = with_coord(c, L->chip, ph->dim, (r + L->g + (unsigned)L->dir) % L->g);
     L->prev = with_coord(c, L->chip, ph->dim, (r + L->g - (unsigned)L->dir) % L->g);
-    L->sent = L->recvd = 0;
-    L->free_base = L->d->sem_count[SEM_SLOTFREE(ph->set)];
+    L->sent = L->rsent = L->recvd = 0;
+    memset(L->rfree, 0, sizeof L->rfree);
     L->head = L->tail = 0;
     L->ag_head = L->ag_tail = L->ag_sent = 0;
     /* Blocks by the step of the next ring that reads them (the same along this ring: its chips
@@ -645,6 +667,10 @@ static int begin_phase(const struct job* j, struct lane* L, const struct phase* 
     if (!reduce && m * blocks > MAX_SLICES) m = (MAX_SLICES + blocks - 1) / blocks;
     L->m = (unsigned)m;
     if (L->m == 0) L->m = 1;
+    L->rslots = 0;
+    if (reduce)
+        for (unsigned step = 0; step + 1 < L->g; step++)
+            if (!step_adds_by_dma(j, ph, step)) L->rslots += blocks * L->m;
     return L->g > 1;
 }
 
@@ -700,7 +726,8 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
     for (unsigned r0 = 0; r0 < n; r0 += ROUND)
         for (unsigned step = 0; step + 1 < g; step++) {
             for (unsigned s = r0; s < n && s < r0 + ROUND; s++) {
-                if (ph->dma_add)
+                const int dma = step_adds_by_dma(j, ph, step);
+                if (dma)
                     for (unsigned chip = 0; chip < c->chips; chip++)
                         rs_prepare(j, lane_of(j, chip, lane_idx), ph, step, s, first);
                 for (unsigned chip = 0; chip < c->chips; chip++) {
@@ -709,11 +736,11 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
                     if (step == 0) {
                         const struct span sp = slice(j, L, ph, a, s);
                         const struct rt_ticket none = {0, 0};
-                        rs_send(j, L, ph, a, s, cur_addr(j, L, first, sp.e0), -1, none);
+                        rs_send(j, L, ph, a, s, dma, cur_addr(j, L, first, sp.e0), -1, none);
                     } else {
                         const unsigned o = L->fwd_slot[s - r0];
-                        rs_send(j, L, ph, a, s, sbuf_global(L, slot_off(c, c->sbuf_op, o)), (int)o,
-                                L->fwd_ve[s - r0]);
+                        rs_send(j, L, ph, a, s, dma, sbuf_global(L, slot_off(c, c->sbuf_op, o)),
+                                (int)o, L->fwd_ve[s - r0]);
                     }
                 }
                 for (unsigned chip = 0; chip < c->chips; chip++) {
@@ -742,7 +769,10 @@ static void all_gather_phase(const struct job* j, const struct phase* ph, unsign
     if (!fused)
         for (unsigned chip = 0; chip < c->chips; chip++)
             begin_phase(j, lane_of(j, chip, lane_idx), ph, 0);
-    if (!first && !fused) phase_join(j, lane_idx, barrier);
+    /* Without a barrier, each block goes on as soon as it is here (blk_arrived); L->ready holds
+     * this chip's own stores. */
+    const int per_block = !first && !fused && !barrier;
+    if (!first && !fused && barrier) phase_join(j, lane_idx, barrier);
     const struct lane* L0 = lane_of(j, 0, lane_idx);
     const unsigned g = L0->g, n = slices_per_chunk(j, L0, ph);
     for (unsigned step = fused ? 1 : 0; step + 1 < g; step++)
@@ -751,13 +781,17 @@ static void all_gather_phase(const struct job* j, const struct phase* ph, unsign
                 struct lane* L = lane_of(j, chip, lane_idx);
                 const struct span sp = slice(j, L, ph, L->pos + g - step, s);
                 if (!sp.len) continue;
-                struct rt_ticket dep[2] = {step ? ag_pop(L) : L->ready, L->go};
+                struct rt_ticket dep[2 + MAX_SEND] = {step ? ag_pop(L) : L->ready, L->go};
+                unsigned ndep = 2;
+                if (step == 0 && per_block)
+                    for (unsigned k = 0; k < MAX_SEND; k++)
+                        if (L->blk_arrived[sp.b][k].value) dep[ndep++] = L->blk_arrived[sp.b][k];
                 uint64_t at = j->work[L->chip] + sp.e0 * j->es;
                 if (step == 0 && from_src) { /* an all-gather's own block: straight from src */
                     at = j->src[L->chip] + (sp.e0 - block_start(j, L->chip)) * j->es;
                     dep[0].value = 0;
                 }
-                ag_send(j, L, ph->set, sp.e0, sp.len, at, NULL, dep, 2, NULL);
+                ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, at, NULL, dep, ndep, NULL);
             }
     /* What arrived is waited for by the next phase's barrier (or by rt_run). */
 }

@@ -53,7 +53,8 @@ struct rt_comm {
      * operand slot (RAINIER_DMA_FLAG_ADD), or by the receiver's vector engine, adding a
      * receive slot into it. AUTO: DMA while a lane's share of a ring step is small (the
      * step's latency counts: no VE instruction, no receive slot), else the VE (the sender
-     * need not wait for the receiver's operand). */
+     * need not wait for the receiver's operand); a ring's first step always by the VE (its
+     * slots are free at once). DMA: every step by DMA, the first too. */
     unsigned reduce_by;
 };
 
