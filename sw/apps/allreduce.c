@@ -29,6 +29,7 @@
 
 #define PERIOD 4093 /* prime: a wrong offset rarely lands on the same value */
 #define MAX_CASES 16
+#define MAX_START_SKEW_NS 1000 /* the start stamps step by 100 ns */
 
 static struct rt_comm comm;
 static uint32_t pattern[PERIOD] __attribute__((aligned(64)));
@@ -184,6 +185,11 @@ static int run_case(int op, unsigned dtype, uint64_t count, const struct options
     app_check(what, bad == 0, bad ? "%llu wrong, first: chip %u element %llu" : "%u chips",
               bad ? (unsigned long long)bad : (unsigned long long)comm.chips, chip,
               (unsigned long long)first);
+    /* The time is the collective's only if every chip started at once (the host's start
+     * writes land together, rt_sync), unless a ring filled up while the host wrote. */
+    if (!comm.stats.early)
+        app_check(what, comm.stats.skew_ns <= MAX_START_SKEW_NS,
+                  "chips start together (%llu ns apart)", (unsigned long long)comm.stats.skew_ns);
     /* nccl-tests: the size is the larger buffer; bus bandwidth scales by the traffic share. */
     const uint64_t size = (op == RT_ALL_REDUCE ? count : count * comm.chips) * es;
     const unsigned n = comm.chips;

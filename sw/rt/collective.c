@@ -163,6 +163,7 @@ static unsigned with_coord(const struct rt_comm* c, unsigned chip, unsigned dim,
 static void release(struct rt_comm* c) {
     if (c->released) return;
     c->released = 1;
+    rt_sync(); /* the writes below land together, not a time quantum apart */
     for (unsigned chip = 0; chip < c->chips; chip++)
         sem_add(chip, c->dev[chip * c->lanes].core, SEM_GO, 1);
 }
@@ -1010,11 +1011,13 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
             rc = RT_ERR_DEVICE;
         }
     /* From the first start to the last end, both on the DMA engines' clock. */
-    uint64_t first = 0;
+    uint64_t first = 0, last = 0;
     for (unsigned chip = 0; chip < c->chips; chip++) {
         const uint64_t t = *(volatile uint64_t*)(uintptr_t)(c->stamps[chip] + start_stamp(c));
         if (t && (!first || t < first)) first = t;
+        if (t > last) last = t;
     }
+    c->stats.skew_ns = first ? (last - first) * (1000000000ull / RAINIER_CLINT_TIMEBASE_HZ) : 0;
     if (first) t0 = first;
     uint64_t t1 = t0;
     for (unsigned chip = 0; chip < c->chips; chip++)

@@ -315,6 +315,15 @@ int rt_wait(struct rt_dev* d, unsigned sem, uint32_t value) {
     return rc;
 }
 
+void rt_sync(void) {
+    const uint64_t mie = csr_read(mie);
+    csr_write(mie, MIP_MTIP);
+    clint_set_timer(clint_mtime() + 1);
+    wfi();
+    clint_stop_timer();
+    csr_write(mie, mie);
+}
+
 int rt_run(struct rt_dev* d, const struct rt_ticket* done, unsigned ndone) {
     rt_kick(d);
     int rc = RT_OK;

@@ -33,6 +33,7 @@ struct rt_coll_stats {
     uint64_t entries; /* descriptors and instructions written, all devices */
     unsigned phases;  /* ring phases of one lane */
     int early;        /* a ring filled up: started before the whole program was written */
+    uint64_t skew_ns; /* from the first chip's start to the last's (100 ns steps) */
 };
 
 enum { RT_REDUCE_AUTO, RT_REDUCE_DMA, RT_REDUCE_VE };
