@@ -318,7 +318,15 @@ int rt_wait(struct rt_dev* d, unsigned sem, uint32_t value) {
 void rt_sync(void) {
     const uint64_t mie = csr_read(mie);
     csr_write(mie, MIP_MTIP);
-    clint_set_timer(clint_mtime() + 1);
+    /* A timer that fired before (rt_wait's) may still show in mip: the line follows the
+     * timer's registers only once the CPU has synchronised. Until it does, WFI would not
+     * sleep; and waiting for the line to drop is itself such a synchronisation. */
+    clint_stop_timer();
+    while (csr_read(mip) & MIP_MTIP)
+        ;
+    /* Three ticks ahead: one could already have passed when the write lands (mtime steps by
+     * 100 ns, the read and the write each take tens), and then WFI would not sleep either. */
+    clint_set_timer(clint_mtime() + 3);
     wfi();
     clint_stop_timer();
     csr_write(mie, mie);
