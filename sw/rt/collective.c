@@ -95,7 +95,8 @@ struct lane {
     struct rt_ticket op_use2[OP_SLOTS]; /* an operand slot's second reader (fused all-gather) */
     /* Sums of this round's slices waiting to go to the next chip at the next step. */
     struct rt_ticket fwd_ve[ROUND];
-    unsigned fwd_slot[ROUND];
+    uint32_t fwd_off[ROUND]; /* its SBUF slot */
+    int fwd_op[ROUND];       /* the operand slot, or -1: a receive slot (used once) */
     /* A reduce-scatter that another follows goes through each chunk's blocks in the order the
      * next one reads them here (`perm`: its first send, then its loads step by step), and each
      * block's stores have a ticket of their own (blk_ready), so the next phase starts early. */
@@ -470,8 +471,8 @@ static void ag_send(const struct job* j, struct lane* L, unsigned set, unsigned 
 
 /* Sends slice s of chunk a into the next chip's receive slot, from HBM or a sum slot. */
 static void rs_send(const struct job* j, struct lane* L, const struct phase* ph, unsigned a,
-                    unsigned s, int add, uint64_t from, int from_slot, struct rt_ticket dep) {
-    const int from_sbuf = from_slot >= 0;
+                    unsigned s, int add, uint64_t from, int from_sbuf, int from_op,
+                    struct rt_ticket dep) {
     const struct rt_comm* c = j->c;
     const struct span sp = slice(j, L, ph, a, s);
     if (!sp.len) return;
@@ -492,15 +493,30 @@ static void rs_send(const struct job* j, struct lane* L, const struct phase* ph,
     const struct rt_ticket t = dma_pieces_ex(
         L, q_send(c, k), j, g, from, from_sbuf ? PSTRIDE : (int32_t)(g.E * j->es),
         sbuf_global(N, slot), PSTRIDE, w, 4, from_sbuf, add ? RAINIER_DMA_FLAG_ADD : 0);
-    if (from_sbuf) L->op_use[from_slot] = t;
+    if (from_op >= 0) L->op_use[from_op] = t;
     fifo_push(N, signal_remote(L, q_send(c, k), N, SEM_RECV(ph->set, k), NULL, 0));
 }
 
-/* Whether slices arriving at `step` add by DMA. Unless forced (RT_REDUCE_DMA), the first step
- * adds by the VE: its receive slots are free from the start, so the first sends need not wait
- * for the receivers' operand loads and their signals. */
-static int step_adds_by_dma(const struct job* j, const struct phase* ph, unsigned step) {
-    return ph->dma_add && (step > 0 || j->c->reduce_by == RT_REDUCE_DMA);
+/* Who adds the slices arriving at `step`. */
+enum {
+    ADD_VE,        /* the VE adds the receive slot into the loaded operand */
+    ADD_BY_SENDER, /* the sender's DMA adds into the operand slot loaded for it */
+    ADD_BY_LOAD,   /* the sender writes a receive slot; the local operand is DMA-added into it */
+};
+/* In a phase that adds by DMA, the first step does not: its receive slots are free from the
+ * start, so the first sends leave at once instead of waiting for the receivers' operand loads
+ * and their signals. The receiver adds by the VE, one slice after another (~0.35 us for 8 KiB
+ * with its wait for the load), or, from LOAD_ADD_MIN_SLICES slices per step on, by DMA: its
+ * operand read from HBM and added into the arrived slice, all slices at once on the store
+ * queues (~0.45 us). That needs each receive slot used once in the phase: the sum is read from
+ * the slot at the next step, after the slot's free signal would have been due. */
+#define LOAD_ADD_MIN_SLICES 4
+static int step_add(const struct job* j, const struct phase* ph, const struct lane* L,
+                    unsigned step) {
+    if (!ph->dma_add) return ADD_VE;
+    if (step > 0 || j->c->reduce_by == RT_REDUCE_DMA) return ADD_BY_SENDER;
+    const unsigned n = blocks_per_chunk(j->c, ph) * L->m;
+    return n >= LOAD_ADD_MIN_SLICES && n <= RECV_SLOTS ? ADD_BY_LOAD : ADD_VE;
 }
 
 /* The queue of the next store. */
@@ -588,13 +604,26 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
     if (!sp.len) return;
     const struct geo g = geo_of(j, sp.len);
     const struct rt_ticket in = fifo_pop(L);
-    const int dma = step_adds_by_dma(j, ph, step);
-    const unsigned o = dma ? L->in_op : L->ops % OP_SLOTS;
-    const struct rt_ticket ve = dma ? in : ve_add(j, L, ph, sp, g, in, first);
-    const uint32_t oslot = slot_off(c, c->sbuf_op, o);
+    const int how = step_add(j, ph, L, step);
+    int o = -1; /* the sum's operand slot, if it is in one */
+    uint32_t oslot;
+    struct rt_ticket ve;
+    if (how == ADD_BY_LOAD) { /* the local operand into the arrived slice, on a store queue */
+        oslot = slot_off(c, c->sbuf_recv + ph->region * RECV_SLOTS * c->slot_bytes,
+                         L->recvd++ % RECV_SLOTS);
+        const struct rt_ticket lw[2] = {in, ph->per_block ? L->blk_ready[sp.b] : L->ready};
+        ve = dma_pieces_ex(L, store_queue(c, L), j, g, cur_addr(j, L, first, sp.e0),
+                           (int32_t)(g.E * j->es), sbuf_global(L, oslot), PSTRIDE, lw, 2, 1,
+                           RAINIER_DMA_FLAG_ADD);
+    } else {
+        o = (int)(how == ADD_BY_SENDER ? L->in_op : L->ops % OP_SLOTS);
+        ve = how == ADD_BY_SENDER ? in : ve_add(j, L, ph, sp, g, in, first);
+        oslot = slot_off(c, c->sbuf_op, (unsigned)o);
+    }
     if (step + 2 < L->g) {
         L->fwd_ve[in_round] = ve;
-        L->fwd_slot[in_round] = o;
+        L->fwd_off[in_round] = oslot;
+        L->fwd_op[in_round] = o;
         return;
     }
     /* Last step: the slice is reduced; store it. */
@@ -604,12 +633,13 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
         dst = j->dst[L->chip] + (sp.e0 - block_start(j, L->chip)) * j->es;
     const struct rt_ticket st = dma_pieces(L, qs, j, g, sbuf_global(L, oslot), PSTRIDE, dst,
                                            (int32_t)(g.E * j->es), &ve, 1, 1);
-    L->op_use[o] = st;
+    if (o >= 0) L->op_use[o] = st;
     L->store_last[qs] = st;
     /* All-reduce: the reduced slice also starts the all-gather along this ring, from SBUF. */
+    struct rt_ticket unused;
     if (fuse)
         ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, sbuf_global(L, oslot), &g, &ve, 1,
-                &L->op_use2[o]);
+                o >= 0 ? &L->op_use2[o] : &unused);
 }
 
 /* Sets up lane state for a phase; false if the phase has nothing to do (size 1). */
@@ -671,7 +701,7 @@ static int begin_phase(const struct job* j, struct lane* L, const struct phase* 
     L->rslots = 0;
     if (reduce)
         for (unsigned step = 0; step + 1 < L->g; step++)
-            if (!step_adds_by_dma(j, ph, step)) L->rslots += blocks * L->m;
+            if (step_add(j, ph, L, step) != ADD_BY_SENDER) L->rslots += blocks * L->m;
     return L->g > 1;
 }
 
@@ -727,7 +757,7 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
     for (unsigned r0 = 0; r0 < n; r0 += ROUND)
         for (unsigned step = 0; step + 1 < g; step++) {
             for (unsigned s = r0; s < n && s < r0 + ROUND; s++) {
-                const int dma = step_adds_by_dma(j, ph, step);
+                const int dma = step_add(j, ph, L0, step) == ADD_BY_SENDER;
                 if (dma)
                     for (unsigned chip = 0; chip < c->chips; chip++)
                         rs_prepare(j, lane_of(j, chip, lane_idx), ph, step, s, first);
@@ -737,11 +767,10 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
                     if (step == 0) {
                         const struct span sp = slice(j, L, ph, a, s);
                         const struct rt_ticket none = {0, 0};
-                        rs_send(j, L, ph, a, s, dma, cur_addr(j, L, first, sp.e0), -1, none);
+                        rs_send(j, L, ph, a, s, dma, cur_addr(j, L, first, sp.e0), 0, -1, none);
                     } else {
-                        const unsigned o = L->fwd_slot[s - r0];
-                        rs_send(j, L, ph, a, s, dma, sbuf_global(L, slot_off(c, c->sbuf_op, o)),
-                                (int)o, L->fwd_ve[s - r0]);
+                        rs_send(j, L, ph, a, s, dma, sbuf_global(L, L->fwd_off[s - r0]), 1,
+                                L->fwd_op[s - r0], L->fwd_ve[s - r0]);
                     }
                 }
                 for (unsigned chip = 0; chip < c->chips; chip++) {
