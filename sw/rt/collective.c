@@ -79,7 +79,7 @@ struct lane {
     /* This phase. */
     unsigned next, prev, pos, g, m;
     uint32_t sent;   /* slices sent to the next chip */
-    uint32_t rsent;  /* of them into receive slots (VE adds) */
+    uint32_t rsent;  /* of them into receive slots (VE adds, first steps) */
     uint32_t recvd;  /* slices received into receive slots */
     uint32_t rslots; /* slices this phase receives into receive slots */
     /* Whole collective. */
@@ -636,10 +636,9 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
     if (o >= 0) L->op_use[o] = st;
     L->store_last[qs] = st;
     /* All-reduce: the reduced slice also starts the all-gather along this ring, from SBUF. */
-    struct rt_ticket unused;
     if (fuse)
         ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, sbuf_global(L, oslot), &g, &ve, 1,
-                o >= 0 ? &L->op_use2[o] : &unused);
+                o >= 0 ? &L->op_use2[o] : NULL);
 }
 
 /* Sets up lane state for a phase; false if the phase has nothing to do (size 1). */
@@ -802,7 +801,7 @@ static void all_gather_phase(const struct job* j, const struct phase* ph, unsign
     /* Without a barrier, each block goes on as soon as it is here (blk_arrived); L->ready holds
      * this chip's own stores. */
     const int per_block = !first && !fused && !barrier;
-    if (!first && !fused && barrier) phase_join(j, lane_idx, barrier);
+    if (!first && !fused && barrier) phase_join(j, lane_idx, 1);
     const struct lane* L0 = lane_of(j, 0, lane_idx);
     const unsigned g = L0->g, n = slices_per_chunk(j, L0, ph);
     for (unsigned step = fused ? 1 : 0; step + 1 < g; step++)
