@@ -106,8 +106,8 @@ def model(config, sets, dims, size):
 
 
 def case(name, config, sets, dims, size):
-    reps = args.sim_repeat
-    opts = f"op=allreduce dtype=fp32 bytes={size} check=sample repeat={reps}"
+    base = f"op=allreduce dtype=fp32 bytes={size} check=sample"
+    opts = f"{base} repeat={args.sim_repeat}"
     once, twice = [], []
     sim = None
     peak = 0
@@ -121,8 +121,7 @@ def case(name, config, sets, dims, size):
             sys.exit(f"{name}: simulated time differs between identical runs: {sim} {ns1}")
         sim = ns1
         if not args.no_wall_diff:
-            w2, _, _, _ = run(args.vp, config, sets, opts.replace(f"repeat={reps}",
-                                                                    f"repeat={reps + 1}"))
+            w2, _, _, _ = run(args.vp, config, sets, f"{base} repeat={args.sim_repeat + 1}")
             twice.append(w2)
     t_model, b, alpha, n = model(config, sets, dims, size)
     t = sim * 1e-9

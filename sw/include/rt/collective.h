@@ -54,8 +54,9 @@ struct rt_comm {
      * operand slot (RAINIER_DMA_FLAG_ADD), or by the receiver's vector engine, adding a
      * receive slot into it. AUTO: DMA while a lane's share of a ring step is small (the
      * step's latency counts: no VE instruction, no receive slot), else the VE (the sender
-     * need not wait for the receiver's operand); a ring's first step always by the VE (its
-     * slots are free at once). DMA: every step by DMA, the first too. */
+     * need not wait for the receiver's operand); a ring's first step never waits for the
+     * receiver (the VE adds, or the receiver DMA-adds its operand into the arrived slice).
+     * DMA: every step by the sender's DMA, the first too. */
     unsigned reduce_by;
 };
 

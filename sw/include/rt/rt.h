@@ -101,8 +101,8 @@ void rt_kick(struct rt_dev* d);
 /* Waits until semaphore `sem` reaches `value` (1 us WFI polls, errors and the time limit
  * checked): RT_OK or RT_ERR_DEVICE. */
 int rt_wait(struct rt_dev* d, unsigned sem, uint32_t value);
-/* Sleeps until the next timer tick. The CPU runs up to a time quantum ahead of the devices, and
- * a register write takes effect at the devices' time: writes issued right after this land
+/* Sleeps until a timer a few ticks ahead. The CPU runs up to a time quantum ahead of the devices,
+ * and a register write takes effect at the devices' time: writes issued right after this land
  * together, where a run of writes that crosses a quantum boundary lands up to a quantum apart. */
 void rt_sync(void);
 
