@@ -46,9 +46,13 @@ _Static_assert(SEM_READY(0) < RAINIER_SEM_COUNT, "a semaphore per set member and
 #define MAX_SLICES 128         /* per chunk and phase */
 #define FIFO 16                /* reduce-scatter arrivals not yet taken: one or two */
 #define AG_FIFO 4096           /* all-gather arrivals not yet forwarded: up to a chunk's slices */
-#define ONE_OFF 48             /* SBUF partition 0: a word holding 1 (source of remote adds) */
-#define SCRATCH_OFF 0          /* rt's scratch bytes: joins copy 4 bytes from here ... */
-#define SCRATCH_DST 32         /* ... to here */
+/* A small all-gather fused to its reduce-scatter forwards through SBUF: each arrival in a slot
+ * of its own (no slot is reused, so no free signals), stored to HBM from there. */
+#define AG_SLOTS 16
+#define AG_SLOT_BYTES 512 /* per partition: slices up to 64 KiB */
+#define ONE_OFF 48        /* SBUF partition 0: a word holding 1 (source of remote adds) */
+#define SCRATCH_OFF 0     /* rt's scratch bytes: joins copy 4 bytes from here ... */
+#define SCRATCH_DST 32    /* ... to here */
 #define AREA_BASE 64
 #define RING_ENTRIES 4096
 #define Q_CTL 0
@@ -92,6 +96,7 @@ struct lane {
     unsigned head, tail;
     struct rt_ticket agq[AG_FIFO]; /* all-gather arrivals, oldest first */
     unsigned ag_head, ag_tail, ag_sent;
+    int ag_sbuf; /* this phase's all-gather arrives in SBUF slots (AG_SLOTS), not in HBM */
     struct rt_ticket op_use2[OP_SLOTS]; /* an operand slot's second reader (fused all-gather) */
     /* Sums of this round's slices waiting to go to the next chip at the next step. */
     struct rt_ticket fwd_ve[ROUND];
@@ -239,10 +244,13 @@ int rt_comm_open(struct rt_comm* c, unsigned nlanes) {
     c->nstore = rest >= 3 ? (rest - c->nsend) / 2 : 1;
     c->nload = rest >= 3 ? rest - c->nsend - c->nstore : 1;
     const unsigned ndma = 2 + c->nsend + c->nload + c->nstore;
-    /* SBUF: a receive area per reduce-scatter dimension, operand and sum slots. */
+    /* SBUF: a receive area per reduce-scatter dimension, operand and sum slots, all-gather slots.
+     */
     c->slot_bytes = SLOT_BYTES;
     const unsigned regions = c->ndims ? c->ndims : 1;
-    while (AREA_BASE + (uint64_t)c->slot_bytes * (regions * RECV_SLOTS + OP_SLOTS) > info.sbuf_size)
+    while (AREA_BASE + (uint64_t)c->slot_bytes * (regions * RECV_SLOTS + OP_SLOTS) +
+               AG_SLOTS * AG_SLOT_BYTES >
+           info.sbuf_size)
         if ((c->slot_bytes /= 2) < 256) return RT_ERR_SBUF;
     c->sbuf_recv = AREA_BASE;
     c->sbuf_op = c->sbuf_recv + regions * RECV_SLOTS * c->slot_bytes;
@@ -428,6 +436,16 @@ static uint64_t sbuf_global(const struct lane* L, uint32_t off) {
     return RAINIER_CHIP_SRAM_BASE(L->chip, L->d->core) + rt_sbuf_off(0, off);
 }
 
+/* The queue of the next store. */
+static unsigned store_queue(const struct rt_comm* c, struct lane* L) {
+    return q_store(c, L->stores++ % c->nstore);
+}
+
+/* The all-gather slot of arrival i of the phase (ag_sbuf), after the operand slots. */
+static uint64_t ag_slot(const struct rt_comm* c, const struct lane* L, unsigned i) {
+    return sbuf_global(L, slot_off(c, c->sbuf_op, OP_SLOTS) + i * AG_SLOT_BYTES);
+}
+
 #define PSTRIDE ((int32_t)RAINIER_SBUF_PARTITION_STRIDE)
 
 /* Where a reduce-scatter phase reads this chip's data and stores its sums. */
@@ -446,8 +464,11 @@ static void ag_send(const struct job* j, struct lane* L, unsigned set, unsigned 
      * arrival semaphore each. */
     const unsigned q = q_send(c, L->ag_sent++ % j->ns_ag);
     const uint64_t to = j->work[N->chip] + e0 * j->es;
+    const unsigned slot = N->ag_tail; /* with ag_sbuf: the next chip's arrival number */
     struct rt_ticket t = {0, 0};
-    if (g) { /* from an SBUF slot: rows of E elements, one per partition */
+    if (L->ag_sbuf) { /* SBUF slot to SBUF slot */
+        t = dma_pieces(L, q, j, *g, at, PSTRIDE, ag_slot(c, N, slot), PSTRIDE, dep, ndep, 1);
+    } else if (g) { /* from an SBUF slot: rows of E elements, one per partition */
         t = dma_pieces(L, q, j, *g, at, PSTRIDE, to, (int32_t)(g->E * j->es), dep, ndep, 1);
     } else {
         struct rainier_dma_desc desc;
@@ -466,7 +487,16 @@ static void ag_send(const struct job* j, struct lane* L, unsigned set, unsigned 
     const unsigned k = q - q_send(c, 0);
     const struct rt_ticket arrived = signal_remote(L, q, N, (unsigned)SEM_RECV(set, k), NULL, 0);
     ag_push(N, arrived);
-    N->blk_arrived[b][k] = arrived;
+    if (!L->ag_sbuf) {
+        N->blk_arrived[b][k] = arrived;
+        return;
+    }
+    /* The next chip stores what arrived; later phases read it there. */
+    const unsigned qs = store_queue(c, N);
+    const struct rt_ticket st = dma_pieces(N, qs, j, *g, ag_slot(c, N, slot), PSTRIDE, to,
+                                           (int32_t)(g->E * j->es), &arrived, 1, 1);
+    N->store_last[qs] = st;
+    N->blk_arrived[b][(qs - q_store(c, 0)) % MAX_SEND] = st;
 }
 
 /* Sends slice s of chunk a into the next chip's receive slot, from HBM or a sum slot. */
@@ -517,11 +547,6 @@ static int step_add(const struct job* j, const struct phase* ph, const struct la
     if (step > 0 || j->c->reduce_by == RT_REDUCE_DMA) return ADD_BY_SENDER;
     const unsigned n = blocks_per_chunk(j->c, ph) * L->m;
     return n >= LOAD_ADD_MIN_SLICES && n <= RECV_SLOTS ? ADD_BY_LOAD : ADD_VE;
-}
-
-/* The queue of the next store. */
-static unsigned store_queue(const struct rt_comm* c, struct lane* L) {
-    return q_store(c, L->stores++ % c->nstore);
 }
 
 /* The local operand of a slice into the next operand slot (prefetched: it waits only for the
@@ -653,6 +678,7 @@ static int begin_phase(const struct job* j, struct lane* L, const struct phase* 
     memset(L->rfree, 0, sizeof L->rfree);
     L->head = L->tail = 0;
     L->ag_head = L->ag_tail = L->ag_sent = 0;
+    L->ag_sbuf = 0;
     /* Blocks by the step of the next ring that reads them (the same along this ring: its chips
      * share every other coordinate), then in block order. */
     const unsigned blocks = blocks_per_chunk(c, ph);
@@ -740,6 +766,24 @@ static void phase_join(const struct job* j, unsigned lane_idx, int barrier) {
         lane_of(j, chip, lane_idx)->barriers++;
 }
 
+/* Whether the all-gather fused to this (last) reduce-scatter can forward through SBUF: every
+ * arrival of the phase gets an all-gather slot of its own, and each slice fits one. Saves an
+ * HBM write and read on every step, which is what a small all-gather's step costs beyond a
+ * reduce-scatter's. With three dimensions the next gathers start after a barrier that knows
+ * only the arrivals, not the stores. */
+static int ag_fits_sbuf(const struct job* j, const struct phase* ph, unsigned lane_idx) {
+    const struct rt_comm* c = j->c;
+    const struct lane* L0 = lane_of(j, 0, lane_idx);
+    const unsigned n = slices_per_chunk(j, L0, ph);
+    if (L0->nact > SETS || (uint64_t)n * (L0->g - 1) > AG_SLOTS) return 0;
+    const uint64_t most = (uint64_t)c->partitions * (AG_SLOT_BYTES / j->es);
+    for (unsigned chip = 0; chip < c->chips; chip++)
+        for (unsigned a = 0; a < L0->g; a++)
+            for (unsigned s = 0; s < n; s++)
+                if (slice(j, lane_of(j, chip, lane_idx), ph, a, s).len > most) return 0;
+    return 1;
+}
+
 /* Returns whether it started the all-gather too (`fuse`, if a chunk's slices fit AG_FIFO). */
 static int reduce_scatter_phase(const struct job* j, const struct phase* ph, unsigned first,
                                 int last_phase, unsigned lane_idx, int fuse, int barrier) {
@@ -750,6 +794,9 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
     const struct lane* L0 = lane_of(j, 0, lane_idx);
     const unsigned g = L0->g, n = slices_per_chunk(j, L0, ph);
     if (n > AG_FIFO) fuse = 0;
+    if (fuse && ag_fits_sbuf(j, ph, lane_idx))
+        for (unsigned chip = 0; chip < c->chips; chip++)
+            lane_of(j, chip, lane_idx)->ag_sbuf = 1;
     /* Rounds of ROUND slices per chunk, each through every step, in the order the links carry
      * them (so receivers count slots and arrivals the same way as senders). A sum waits in
      * its operand slot for the next step's send, at most ROUND of them at a time. */
@@ -819,6 +866,12 @@ static void all_gather_phase(const struct job* j, const struct phase* ph, unsign
                 if (step == 0 && from_src) { /* an all-gather's own block: straight from src */
                     at = j->src[L->chip] + (sp.e0 - block_start(j, L->chip)) * j->es;
                     dep[0].value = 0;
+                }
+                if (L->ag_sbuf) { /* fused, so step > 0: from the slot it arrived in */
+                    const struct geo sg = geo_of(j, sp.len);
+                    ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, ag_slot(c, L, L->ag_head - 1), &sg,
+                            dep, ndep, NULL);
+                    continue;
                 }
                 ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, at, NULL, dep, ndep, NULL);
             }
