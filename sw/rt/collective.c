@@ -244,8 +244,7 @@ int rt_comm_open(struct rt_comm* c, unsigned nlanes) {
     c->nstore = rest >= 3 ? (rest - c->nsend) / 2 : 1;
     c->nload = rest >= 3 ? rest - c->nsend - c->nstore : 1;
     const unsigned ndma = 2 + c->nsend + c->nload + c->nstore;
-    /* SBUF: a receive area per reduce-scatter dimension, operand and sum slots, all-gather slots.
-     */
+    /* SBUF: a receive area per reduce-scatter dimension, operand (then sum) slots, gather slots. */
     c->slot_bytes = SLOT_BYTES;
     const unsigned regions = c->ndims ? c->ndims : 1;
     while (AREA_BASE + (uint64_t)c->slot_bytes * (regions * RECV_SLOTS + OP_SLOTS) +
@@ -862,16 +861,16 @@ static void all_gather_phase(const struct job* j, const struct phase* ph, unsign
                 if (step == 0 && per_block)
                     for (unsigned k = 0; k < MAX_SEND; k++)
                         if (L->blk_arrived[sp.b][k].value) dep[ndep++] = L->blk_arrived[sp.b][k];
-                uint64_t at = j->work[L->chip] + sp.e0 * j->es;
-                if (step == 0 && from_src) { /* an all-gather's own block: straight from src */
-                    at = j->src[L->chip] + (sp.e0 - block_start(j, L->chip)) * j->es;
-                    dep[0].value = 0;
-                }
                 if (L->ag_sbuf) { /* fused, so step > 0: from the slot it arrived in */
                     const struct geo sg = geo_of(j, sp.len);
                     ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, ag_slot(c, L, L->ag_head - 1), &sg,
                             dep, ndep, NULL);
                     continue;
+                }
+                uint64_t at = j->work[L->chip] + sp.e0 * j->es;
+                if (step == 0 && from_src) { /* an all-gather's own block: straight from src */
+                    at = j->src[L->chip] + (sp.e0 - block_start(j, L->chip)) * j->es;
+                    dep[0].value = 0;
                 }
                 ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, at, NULL, dep, ndep, NULL);
             }
