@@ -48,7 +48,7 @@ _Static_assert(SEM_READY(0) < RAINIER_SEM_COUNT, "a semaphore per set member and
 #define AG_FIFO 4096           /* all-gather arrivals not yet forwarded: up to a chunk's slices */
 /* A small all-gather fused to its reduce-scatter forwards through SBUF: each arrival in a slot
  * of its own (no slot is reused, so no free signals), stored to HBM from there. */
-#define AG_SLOTS 16
+#define AG_SLOTS 32
 #define AG_SLOT_BYTES 512 /* per partition: slices up to 64 KiB */
 #define ONE_OFF 48        /* SBUF partition 0: a word holding 1 (source of remote adds) */
 #define SCRATCH_OFF 0     /* rt's scratch bytes: joins copy 4 bytes from here ... */
