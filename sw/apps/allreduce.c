@@ -15,6 +15,9 @@
  *   reduce=auto|dma|ve who adds at each ring step: the sender's DMA, into the receiver's
  *                     SBUF, or the receiver's vector engine; auto (default): DMA for small
  *                     steps (rt/collective.h)
+ *   algo=auto|ring|direct  rings along each dimension, or a direct exchange per dimension
+ *                     (all-reduce, dimensions of at most 4 chips); auto (default): direct
+ *                     for small buffers (rt/collective.h)
  *   repeat=N          run each case N times: the time printed is their median (each starts
  *                     at another point of the HBM refresh cycle), and the wall time per run
  *                     follows by difference (benchmarks)
@@ -45,6 +48,7 @@ struct options {
     uint64_t bytes;
     unsigned lanes, repeat, sendq;
     unsigned reduce; /* RT_REDUCE_* */
+    unsigned algo;   /* RT_ALGO_* */
     int full;
 };
 
@@ -210,8 +214,9 @@ static int run_case(int op, unsigned dtype, uint64_t count, const struct options
     /* nccl-tests: the size is the larger buffer; bus bandwidth scales by the traffic share. */
     const uint64_t size = (op == RT_ALL_REDUCE ? count : count * comm.chips) * es;
     const unsigned n = comm.chips;
-    printf("stats %s: time %llu ns, %u phases, %llu entries,", what, (unsigned long long)t_ns,
-           comm.stats.phases, (unsigned long long)comm.stats.entries);
+    printf("stats %s: time %llu ns, %u %s phases, %llu entries,", what, (unsigned long long)t_ns,
+           comm.stats.phases, comm.stats.direct ? "direct" : "ring",
+           (unsigned long long)comm.stats.entries);
     print_rate("algbw", size, t_ns);
     const uint64_t busnum = op == RT_ALL_REDUCE ? 2 * (uint64_t)(n - 1) : n - 1;
     print_rate("busbw", n > 1 ? size * busnum / n : 0, t_ns);
@@ -271,10 +276,17 @@ static int parse(struct options* o) {
             o->reduce = RT_REDUCE_DMA;
         else if (!strcmp(tok, "reduce") && !strcmp(v, "ve"))
             o->reduce = RT_REDUCE_VE;
+        else if (!strcmp(tok, "algo") && !strcmp(v, "auto"))
+            o->algo = RT_ALGO_AUTO;
+        else if (!strcmp(tok, "algo") && !strcmp(v, "ring"))
+            o->algo = RT_ALGO_RING;
+        else if (!strcmp(tok, "algo") && !strcmp(v, "direct"))
+            o->algo = RT_ALGO_DIRECT;
         else if (!strcmp(tok, "check"))
             o->full = !strcmp(v, "full");
         else {
-            printf("error: unknown option '%s' (op, dtype, bytes, lanes, repeat, check, reduce)\n",
+            printf("error: unknown option '%s' (op, dtype, bytes, lanes, repeat, check, reduce, "
+                   "algo)\n",
                    tok);
             return -1;
         }
@@ -301,6 +313,7 @@ int main(void) {
     }
     if (o.sendq && o.sendq <= comm.nsend) comm.nsend = o.sendq;
     comm.reduce_by = o.reduce;
+    comm.algo = o.algo;
     printf("allreduce: %u chip(s), topology %ux%ux%u, %u lane(s) per chip, DMA queues per lane: "
            "%u send, %u load, %u store, 1 control; SBUF slots of %u B per partition\n",
            comm.chips, comm.dims[0], comm.dims[1], comm.dims[2], comm.lanes, comm.nsend, comm.nload,

@@ -244,7 +244,7 @@ struct rt_ticket rt_dma(struct rt_dev* d, unsigned q, const struct rainier_dma_d
     struct rt_ticket t = {0, 0};
     if (signal) {
         x.flags |= RAINIER_DMA_FLAG_SEM;
-        x.sem_id = (uint8_t)RT_SEM_DMA(q);
+        x.sem_id = (uint8_t)(signal & 0x100 ? signal & 0xff : RT_SEM_DMA(q));
         x.sem_inc = 1;
         t.sem = x.sem_id;
         t.value = ++d->sem_count[t.sem];

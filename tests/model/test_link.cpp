@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <random>
 #include <unordered_map>
@@ -388,15 +389,38 @@ TEST(link, BadTopologyStringsSayWhatAndWhere) {
     EXPECT_THROW(t.mark_down(0, 2), std::invalid_argument);
 }
 
-TEST(link, Ring8RoutesTheShortestWayTiesGoingPlus) {
+TEST(link, Ring8RoutesTheShortestWayTiesByParity) {
     const topology t = topology::parse("ring:8");
     for (unsigned a = 0; a < 8; ++a)
         for (unsigned b = 0; b < 8; ++b) {
             const unsigned fwd = (b + 8 - a) % 8;
             EXPECT_EQ(t.hops(a, b), int(std::min(fwd, 8 - fwd))) << a << "->" << b;
-            const int want = a == b ? route_local : fwd <= 4 ? 0 /* x+ */ : 1 /* x- */;
+            const bool plus = fwd < 4 || (fwd == 4 && a % 2 == 0); // half way: + from even
+            const int want = a == b ? route_local : plus ? 0 /* x+ */ : 1 /* x- */;
             EXPECT_EQ(t.route_table(a)[b], want) << a << "->" << b;
         }
+}
+
+// Every chip sending to every other (an all-to-all, the direct all-reduce's exchange) crosses
+// each port equally often where ties can split evenly (half a ring even: 4, 8, the 4x4 torus).
+TEST(link, AllToAllLoadsEveryPortAlike) {
+    for (const char* spec : {"ring:4", "ring:8", "torus2d:4x4"}) {
+        const topology t = topology::parse(spec);
+        std::map<std::pair<unsigned, unsigned>, unsigned> uses;
+        for (unsigned a = 0; a < t.chips(); ++a)
+            for (unsigned b = 0; b < t.chips(); ++b) {
+                std::vector<topology::hop> p;
+                if (a == b) continue;
+                ASSERT_TRUE(t.path(a, b, p));
+                for (const topology::hop& h : p)
+                    ++uses[{h.chip, h.port}];
+            }
+        const unsigned first = uses.begin()->second;
+        EXPECT_EQ(uses.size(), t.chips() * t.ports(0).size()) << spec;
+        for (const auto& u : uses)
+            EXPECT_EQ(u.second, first)
+                << spec << ": chip " << u.first.first << " port " << u.first.second;
+    }
 }
 
 TEST(link, Torus4x4HopsAreWrappedManhattanDistanceXFirst) {

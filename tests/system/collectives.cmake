@@ -13,6 +13,9 @@
 #   ring2_link_down   no path left: a clear error and exit 1, no hang
 # The table's sizes are small, so its ring steps reduce by DMA (RT_REDUCE_AUTO); the *_ve tests
 # run it with the vector engine adding, and ring8_big_* a size past the switch either way.
+# All-reduces on dimensions of at most 4 chips take the direct exchange at these sizes
+# (RT_ALGO_AUTO): ring4_2cores is its one-dimension case, *_ring force the rings there, and
+# trn2_direct_big forces the exchange at a size with several parts per piece.
 if(TARGET rainier-vp)
   set(COLL_ELF ${CMAKE_BINARY_DIR}/target/sw/apps/allreduce.elf)
   set(COLL_LITE ${PROJECT_SOURCE_DIR}/configs/lite.json)
@@ -24,6 +27,14 @@ if(TARGET rainier-vp)
                      $<TARGET_FILE:rainier-vp> --config ${config} ${ARGN} ${COLL_ELF})
     set_tests_properties(vp.coll.${name} PROPERTIES TIMEOUT ${timeout} LABELS "system;coll")
   endfunction()
+  # The same, also checking which algorithm ran ("direct" or "ring", from the stats lines).
+  function(rainier_coll_algo name algo config timeout)
+    add_test(NAME vp.coll.${name}
+             COMMAND ${FWRUN} run --exit 0 --stdout-has "allreduce: PASS"
+                     --stdout-has "${algo} phases" --timeout ${timeout} --
+                     $<TARGET_FILE:rainier-vp> --config ${config} ${ARGN} ${COLL_ELF})
+    set_tests_properties(vp.coll.${name} PROPERTIES TIMEOUT ${timeout} LABELS "system;coll")
+  endfunction()
   rainier_coll(single ${COLL_LITE} 120)
   rainier_coll(ring2 ${COLL_LITE} 120 --set chip.count=2 --set link.topology=ring:2)
   rainier_coll(ring3_2cores ${COLL_LITE} 120
@@ -32,6 +43,11 @@ if(TARGET rainier-vp)
                --set chip.count=8 --set link.topology=ring:8 --set chip.cores=2)
   rainier_coll(torus3x2_4cores ${COLL_LITE} 300
                --set chip.count=6 --set link.topology=torus2d:3x2 --set chip.cores=4)
+  rainier_coll_algo(ring4_2cores direct ${COLL_LITE} 120
+               --set chip.count=4 --set link.topology=ring:4 --set chip.cores=2)
+  rainier_coll_algo(torus3x2_4cores_ring ring ${COLL_LITE} 300 --set chip.count=6
+               --set link.topology=torus2d:3x2 --set chip.cores=4
+               --set "cpu.command_line=op=allreduce algo=ring")
   rainier_coll(ring3_2cores_ve ${COLL_LITE} 120 --set chip.count=3 --set link.topology=ring:3
                --set chip.cores=2 --set "cpu.command_line=reduce=ve")
   rainier_coll(torus3x2_4cores_ve ${COLL_LITE} 300 --set chip.count=6
@@ -42,6 +58,9 @@ if(TARGET rainier-vp)
                --set chip.cores=2
                --set "cpu.command_line=op=allreduce dtype=bf16 bytes=8MiB check=sample reduce=dma")
   rainier_coll(trn2 ${COLL_TRN2} 300)
+  rainier_coll_algo(trn2_ring ring ${COLL_TRN2} 300 --set "cpu.command_line=op=allreduce algo=ring")
+  rainier_coll_algo(trn2_direct_big direct ${COLL_TRN2} 300
+               --set "cpu.command_line=op=allreduce dtype=bf16 bytes=16MiB check=sample algo=direct")
   rainier_coll(trn2_ultra ${COLL_ULTRA} 600 --set "cpu.command_line=op=allreduce")
   rainier_coll(trn2_port_down ${COLL_TRN2} 300 --set "link.down=0:x+,5:y-"
                --set "cpu.command_line=op=allreduce dtype=fp32")

@@ -161,8 +161,10 @@ std::vector<topology::hop> topology::dimension_order(unsigned src, unsigned dst)
         const unsigned size = m_dims[d].size;
         const unsigned fwd = (t[d] + size - c[d]) % size;
         if (fwd == 0) continue;
-        // Shortest direction; a tie (size even, half way) goes "+".
-        const bool plus = fwd <= size - fwd;
+        // Shortest direction; a tie (size even, half way) goes "+" from an even coordinate and
+        // "-" from an odd one, so that traffic to every chip of a ring loads both directions
+        // alike. Only a source can tie: one hop on, the rest is shorter than half way.
+        const bool plus = fwd < size - fwd || (fwd == size - fwd && c[d] % 2 == 0);
         const int port = m_dim_port[d][plus || size == 2 ? 0 : 1];
         for (unsigned s = 0, n = plus ? fwd : size - fwd; s < n; ++s) {
             const unsigned chip = chip_at(c);

@@ -31,7 +31,8 @@
 struct rt_coll_stats {
     uint64_t ns;      /* from the start to the last queue's end, all devices (100 ns steps) */
     uint64_t entries; /* descriptors and instructions written, all devices */
-    unsigned phases;  /* ring phases of one lane */
+    unsigned phases;  /* ring phases of one lane (or direct exchanges) */
+    int direct;       /* the direct exchange (RT_ALGO_DIRECT), not rings */
     int early;        /* a ring filled up: started before the whole program was written */
     uint64_t skew_ns; /* from the first chip's start to the last's (100 ns steps) */
 };
@@ -39,6 +40,9 @@ struct rt_coll_stats {
 enum { RT_REDUCE_AUTO, RT_REDUCE_DMA, RT_REDUCE_VE };
 /* RT_REDUCE_AUTO picks DMA adds up to this many bytes per lane and ring step. */
 #define RT_REDUCE_DMA_MAX_STEP_BYTES (128u * 1024)
+
+enum { RT_ALGO_AUTO, RT_ALGO_RING, RT_ALGO_DIRECT };
+#define RT_DIRECT_MAX_BYTES (4u << 20)
 
 struct rt_comm {
     unsigned chips, lanes, dims[3], ndims;
@@ -58,6 +62,10 @@ struct rt_comm {
      * receiver (the VE adds, or the receiver DMA-adds its operand into the arrived slice).
      * DMA: every step by the sender's DMA, the first too. */
     unsigned reduce_by;
+    /* RT_ALGO_*: rings, or (all-reduce on one or two dimensions of at most 4 chips) a direct
+     * exchange: each dimension in one step, every chip writing to every other along it. AUTO:
+     * direct up to RT_DIRECT_MAX_BYTES per chip, where the rings' step latencies dominate. */
+    unsigned algo;
 };
 
 /* Opens every chip of the system (chip_init) and `lanes` cores of each (0: all of them).

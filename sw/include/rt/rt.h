@@ -125,9 +125,12 @@ int64_t rt_sbuf_alloc(struct rt_dev* d, uint32_t bytes);
 
 /* Emits one instruction on the TE (engine RAINIER_NC_ENGINE_TENSOR) or VE queue, or one
  * descriptor on DMA queue `q`, after the given waits. With `signal` it increments the
- * queue's semaphore and the returned ticket names that; otherwise the ticket is empty.
+ * queue's semaphore and the returned ticket names that; otherwise the ticket is empty. A DMA
+ * descriptor may instead increment any semaphore s (signal = RT_SIGNAL_SEM(s)): completions
+ * on several queues then count on one, and one wait covers them all.
  * A full ring starts the program early (every doorbell rung); from then on each entry is
  * published as soon as it is written. */
+#define RT_SIGNAL_SEM(s) (0x100 | (s))
 struct rt_ticket rt_nc(struct rt_dev* d, unsigned engine, const struct rainier_nc_insn* insn,
                        const struct rt_ticket* waits, unsigned nwaits, int signal);
 struct rt_ticket rt_dma(struct rt_dev* d, unsigned q, const struct rainier_dma_desc* desc,
