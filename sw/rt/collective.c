@@ -1072,6 +1072,11 @@ static unsigned local_q(const struct rt_comm* c, unsigned i) {
     return i < c->nload ? q_load(c, i) : q_store(c, i - c->nload);
 }
 
+/* Data queue i: the send, load and store queues one after another. */
+static unsigned data_q(const struct rt_comm* c, unsigned i) {
+    return 1 + i % (c->nsend + c->nload + c->nstore);
+}
+
 /* The nonempty tickets of t[0..n) and `extra` into w; returns how many. */
 static unsigned waits_of(struct rt_ticket* w, const struct rt_ticket* t, unsigned n,
                          struct rt_ticket extra) {
@@ -1141,7 +1146,7 @@ static void build_direct(const struct job* j, unsigned idx) {
                 const unsigned parts = parts_of(j, g, (g0 - 1) * g1, j->ns_rs);
                 struct lane* P = lane_of(j, with_coord(c, chip, d0, k), idx);
                 for (unsigned p = 0; p < parts; p++) {
-                    const unsigned q = q_send(c, L->sent++ % j->ns_rs);
+                    const unsigned q = data_q(c, L->sent++);
                     dma_part(L, q, j, g, p, parts, j->src[chip] + e0 * j->es,
                              (int32_t)(g.E * j->es), rslot(c, P, own0, t), PSTRIDE, NULL, 0, 0);
                     touched[chip][q * DIRECT_MAX_DIM + k] = 1;
@@ -1261,8 +1266,8 @@ static void build_direct(const struct job* j, unsigned idx) {
                 for (unsigned k = 0; k < g0; k++) {
                     if (k == own0) continue;
                     struct lane* P = lane_of(j, with_coord(c, chip, d0, k), idx);
-                    dma_part(L, q_send(c, L->sent++ % j->ns_ag), j, g, p, pt, dslot(c, L, t),
-                             PSTRIDE, j->work[P->chip] + e0 * j->es, row, w, nw, 0);
+                    dma_part(L, data_q(c, L->sent++), j, g, p, pt, dslot(c, L, t), PSTRIDE,
+                             j->work[P->chip] + e0 * j->es, row, w, nw, 0);
                 }
             }
         }
