@@ -984,12 +984,12 @@ static void build_lane(const struct job* j, unsigned idx) {
 
 /* ---- Direct exchange (all-reduce on one or two dimensions of at most DIRECT_MAX_DIM chips) ----
  * Each dimension in one step instead of g - 1. Along the first dimension d0 every chip copies its
- * pieces of its own chunk into SBUF (operand slot t: the block at coordinate t along d1) and
- * the others DMA-add theirs into them (adds commute); along d1 the same with the sums; then the
- * reduced block goes to the other chips along d1 and the gathered chunk to those along d0,
- * straight into their HBM. A ring step at small sizes costs its latency, not its bytes; this
- * moves more bytes per port (the chip across a ring of 4 is two hops away) in a third of the
- * steps. */
+ * pieces of its own chunk into SBUF (operand slot t: the block at coordinate t along d1) and,
+ * once told, the others DMA-add theirs into them (adds commute); along d1 the same with the
+ * sums; then the reduced block goes into the same slot of the other chips along d1, and each
+ * chip sends its gathered chunk from the slots to the HBM of those along d0 and its own. A ring
+ * step at small sizes costs its latency, not its bytes; this moves more bytes per port (the
+ * chip across a ring of 4 is two hops away: 4/3 of a ring's) in a third of the steps. */
 #define DIRECT_MAX_DIM 4
 
 /* Part p of `parts` of a piece laid out as g: its rows q * p / parts up to q * (p + 1) / parts,
@@ -1060,12 +1060,6 @@ static void direct_signal(const struct job* j, struct lane* L, unsigned dim, uns
             }
 }
 
-/* Receive slot of the piece of block t sent by the chip at coordinate k along d0 (after the
- * DIRECT_MAX_DIM slots of the chunk's pieces). */
-static uint64_t rslot(const struct rt_comm* c, const struct lane* L, unsigned k, unsigned t) {
-    return dslot(c, L, DIRECT_MAX_DIM * (1 + k) + t);
-}
-
 /* Local queue i of the lane's load and store queues. */
 static unsigned local_q(const struct rt_comm* c, unsigned i) {
     i %= c->nload + c->nstore;
@@ -1089,13 +1083,14 @@ static unsigned waits_of(struct rt_ticket* w, const struct rt_ticket* t, unsigne
 
 #define DIRECT_MAX_PARTS 16
 
-/* Waits are few on purpose: each beyond the first is a descriptor of its own on its queue.
- * All arrivals of a phase count on one semaphore (SEM_RECV(set, 0)); the adds into the chunk
- * slots and the other chips' word that they may add into this chip's (SEM_DIRECT_SUMS) on
- * another, so that one wait covers them. Part p of chunk slot t is loaded on a queue of its
- * own (slot[chip][t][p]), which also adds the first receive slot into it; the other adds go
- * to other queues and wait for the load too. */
-#define SEM_DIRECT_SUMS SEM_RECV(1, 1)
+/* Waits are few on purpose: each beyond the first is a descriptor of its own on its queue
+ * (~0.1 us). So signals that are waited for together count on one semaphore: a phase's
+ * arrivals (SEM_RECV(set, 0)), the loads (SEM_DIRECT_LOADS), the word of the chips along d0
+ * that this chip may add into theirs (SEM_DIRECT_READY). Set 0 counts the first exchange's
+ * arrivals, then the d1 chips' word (their sends of the sums wait for both), then the
+ * gathered blocks': each group only after the one before is complete. */
+#define SEM_DIRECT_READY SEM_RECV(1, 1)
+#define SEM_DIRECT_LOADS SEM_RECV(1, 2)
 static void build_direct(const struct job* j, unsigned idx) {
     const struct rt_comm* c = j->c;
     const struct lane* L0 = lane_of(j, 0, idx);
@@ -1103,12 +1098,9 @@ static void build_direct(const struct job* j, unsigned idx) {
     const int d1 = L0->nact > 1 ? (int)L0->order[1] : -1;
     const unsigned g1 = d1 >= 0 ? c->dims[d1] : 1;
     const unsigned nq = c->nload + c->nstore;
-    static struct rt_ticket slot[RAINIER_MAX_CHIPS][DIRECT_MAX_DIM][DIRECT_MAX_PARTS];
-    static unsigned slot_q[RAINIER_MAX_CHIPS][DIRECT_MAX_DIM][DIRECT_MAX_PARTS];
     static uint8_t touched[RAINIER_MAX_CHIPS][RT_MAX_DMA_QUEUES * DIRECT_MAX_DIM];
     struct rt_ticket arr_b[RAINIER_MAX_CHIPS], sums[RAINIER_MAX_CHIPS];
     const struct rt_ticket none = {0, 0};
-    memset(slot, 0, sizeof slot);
     memset(touched, 0, sizeof touched);
     memset(arr_b, 0, sizeof arr_b);
     memset(sums, 0, sizeof sums);
@@ -1118,9 +1110,10 @@ static void build_direct(const struct job* j, unsigned idx) {
     const struct geo g = geo_of(j, n);                                                             \
     const int32_t row = (int32_t)(g.E * j->es);                                                    \
     const unsigned pt = parts_of(j, g, g1, nq)
-    /* Along d0, from src: each chip's own pieces of its chunk into the chunk slots (on the last
-     * queues), the other chunks' pieces into their owners' receive slots (on all queues from
-     * the first; each slot used once, so nobody waits for it to be free). */
+    /* Each chip copies its own pieces of its chunk into the chunk slots (the loads count on
+     * SEM_DIRECT_LOADS), then tells every other chip along d0 and d1 that it may add into
+     * them: those along d0 on SEM_DIRECT_READY, those along d1 on the arrival semaphore of
+     * d0, where their sends wait for it together with the sums' last arrival. */
     for (unsigned chip = 0; chip < c->chips; chip++) {
         struct lane* L = lane_of(j, chip, idx);
         const unsigned own0 = coord(c, chip, d0);
@@ -1128,13 +1121,27 @@ static void build_direct(const struct job* j, unsigned idx) {
         for (unsigned t = 0; t < g1; t++) {
             PIECE_GEO(chip, own0, t);
             if (!n) continue;
-            for (unsigned p = 0; p < pt; p++, i++) {
-                slot_q[chip][t][p] = local_q(c, i);
-                slot[chip][t][p] =
-                    dma_part(L, slot_q[chip][t][p], j, g, p, pt, j->src[chip] + e0 * j->es, row,
-                             dslot(c, L, t), PSTRIDE, NULL, 0, 0);
-            }
+            for (unsigned p = 0; p < pt; p++, i++)
+                dma_part_sig(L, local_q(c, i), j, g, p, pt, j->src[chip] + e0 * j->es, row,
+                             dslot(c, L, t), PSTRIDE, NULL, 0, 0, RT_SIGNAL_SEM(SEM_DIRECT_LOADS));
         }
+        const struct rt_ticket loaded = {(uint8_t)SEM_DIRECT_LOADS,
+                                         L->d->sem_count[SEM_DIRECT_LOADS]};
+        unsigned s = 0;
+        for (unsigned dd = 0; dd < (d1 >= 0 ? 2u : 1u); dd++) {
+            const unsigned dim = dd ? (unsigned)d1 : d0;
+            for (unsigned k = 0; k < c->dims[dim]; k++)
+                if (k != coord(c, chip, dim))
+                    signal_remote(L, local_q(c, s++), lane_of(j, with_coord(c, chip, dim, k), idx),
+                                  dd ? SEM_RECV(0, 0) : SEM_DIRECT_READY, &loaded,
+                                  loaded.value ? 1 : 0);
+        }
+    }
+    /* Along d0, from src: the other chunks' pieces added into their owners' slots. */
+    for (unsigned chip = 0; chip < c->chips; chip++) {
+        struct lane* L = lane_of(j, chip, idx);
+        const unsigned own0 = coord(c, chip, d0);
+        const struct rt_ticket rd = {(uint8_t)SEM_DIRECT_READY, L->d->sem_count[SEM_DIRECT_READY]};
         L->sent = 0;
         for (unsigned t = 0; t < g1; t++)
             for (unsigned k = 0; k < g0; k++) {
@@ -1148,52 +1155,16 @@ static void build_direct(const struct job* j, unsigned idx) {
                 for (unsigned p = 0; p < parts; p++) {
                     const unsigned q = data_q(c, L->sent++);
                     dma_part(L, q, j, g, p, parts, j->src[chip] + e0 * j->es,
-                             (int32_t)(g.E * j->es), rslot(c, P, own0, t), PSTRIDE, NULL, 0, 0);
+                             (int32_t)(g.E * j->es), dslot(c, P, t), PSTRIDE, &rd, rd.value ? 1 : 0,
+                             RAINIER_DMA_FLAG_ADD);
                     touched[chip][q * DIRECT_MAX_DIM + k] = 1;
                 }
             }
         direct_signal(j, L, d0, 0, touched[chip]);
-        /* The chips along d1 may add into its slot once it holds this chip's piece. */
-        if (d1 < 0) continue;
-        const unsigned own1 = coord(c, chip, (unsigned)d1);
-        struct rt_ticket w[DIRECT_MAX_PARTS];
-        unsigned nw = 0;
-        for (unsigned p = 0; p < DIRECT_MAX_PARTS; p++)
-            if (slot[chip][own1][p].value) w[nw++] = slot[chip][own1][p];
-        for (unsigned k = 0; k < g1; k++)
-            if (k != own1)
-                signal_remote(L, q_signal(c), lane_of(j, with_coord(c, chip, (unsigned)d1, k), idx),
-                              SEM_DIRECT_SUMS, w, nw);
-    }
-    /* Every arrival in: add each receive slot into its chunk slot, the first on the queue
-     * that loaded it, the others on the next local queues (after the load). */
-    for (unsigned chip = 0; chip < c->chips; chip++) {
-        struct lane* L = lane_of(j, chip, idx);
-        const unsigned own0 = coord(c, chip, d0);
-        const struct rt_ticket in = {(uint8_t)SEM_RECV(0, 0), L->d->sem_count[SEM_RECV(0, 0)]};
-        unsigned i = 0;
-        for (unsigned t = 0; t < g1; t++) {
-            PIECE_GEO(chip, own0, t);
-            if (!n) continue;
-            (void)e0;
-            (void)row;
-            for (unsigned p = 0; p < pt; p++) {
-                const struct rt_ticket w[2] = {in, slot[chip][t][p]};
-                unsigned first = 1;
-                for (unsigned k = 0; k < g0; k++) {
-                    if (k == own0) continue;
-                    const unsigned q = first ? slot_q[chip][t][p] : local_q(c, nq - 1 - i++ % nq);
-                    dma_part_sig(L, q, j, g, p, pt, rslot(c, L, k, t), PSTRIDE, dslot(c, L, t),
-                                 PSTRIDE, w, first ? 1 : 2, RAINIER_DMA_FLAG_ADD,
-                                 RT_SIGNAL_SEM(SEM_DIRECT_SUMS));
-                    first = 0;
-                }
-            }
-        }
     }
     for (unsigned chip = 0; chip < c->chips; chip++) {
         const struct lane* L = lane_of(j, chip, idx);
-        const struct rt_ticket t = {(uint8_t)SEM_DIRECT_SUMS, L->d->sem_count[SEM_DIRECT_SUMS]};
+        const struct rt_ticket t = {(uint8_t)SEM_RECV(0, 0), L->d->sem_count[SEM_RECV(0, 0)]};
         sums[chip] = t;
     }
     if (d1 >= 0) {
