@@ -1122,7 +1122,7 @@ static void build_direct(const struct job* j, unsigned idx) {
             PIECE_GEO(chip, own0, t);
             if (!n) continue;
             for (unsigned p = 0; p < pt; p++, i++)
-                dma_part_sig(L, local_q(c, i), j, g, p, pt, j->src[chip] + e0 * j->es, row,
+                dma_part_sig(L, data_q(c, i), j, g, p, pt, j->src[chip] + e0 * j->es, row,
                              dslot(c, L, t), PSTRIDE, NULL, 0, 0, RT_SIGNAL_SEM(SEM_DIRECT_LOADS));
         }
         const struct rt_ticket loaded = {(uint8_t)SEM_DIRECT_LOADS,
@@ -1181,7 +1181,7 @@ static void build_direct(const struct job* j, unsigned idx) {
                 (void)row;
                 struct lane* P = lane_of(j, with_coord(c, chip, (unsigned)d1, t), idx);
                 for (unsigned p = 0; p < pt; p++) {
-                    const unsigned q = q_send(c, L->sent++ % j->ns_rs);
+                    const unsigned q = data_q(c, L->sent++);
                     dma_part(L, q, j, g, p, pt, dslot(c, L, t), PSTRIDE, dslot(c, P, t), PSTRIDE,
                              &sums[chip], 1, RAINIER_DMA_FLAG_ADD);
                     touched[chip][q * DIRECT_MAX_DIM + t] = 1;
@@ -1208,7 +1208,7 @@ static void build_direct(const struct job* j, unsigned idx) {
                 if (k == own1) continue;
                 struct lane* P = lane_of(j, with_coord(c, chip, (unsigned)d1, k), idx);
                 for (unsigned p = 0; p < pt; p++) {
-                    const unsigned q = q_send(c, L->sent++ % j->ns_ag);
+                    const unsigned q = data_q(c, L->sent++);
                     const struct rt_ticket w[2] = {sums[chip], arr_b[chip]};
                     dma_part(L, q, j, g, p, pt, dslot(c, L, own1), PSTRIDE, dslot(c, P, own1),
                              PSTRIDE, w, 2, 0);
