@@ -3,7 +3,8 @@
 into the next chip's SBUF, vector-engine adds, cross-chip semaphores) on Trainium2-sized chips.
 Prints one JSON object per case and a summary.
 
-Per case: simulated time of the collective (the app's DMA-stamped start to end; the median of
+Per case: the algorithm (rings, or the direct exchange of small all-reduces on dimensions of
+at most 4 chips), simulated time of the collective (the app's DMA-stamped start to end; the median of
 --sim-repeat collectives run one after another in the same run, which start at different
 points of the HBM refresh cycle and so differ by a few per cent), the
 alpha-beta model's time and their ratio, bus bandwidth as nccl-tests defines it
@@ -125,10 +126,12 @@ def case(name, config, sets, dims, size):
             twice.append(w2)
     t_model, b, alpha, n = model(config, sets, dims, size)
     t = sim * 1e-9
+    algo = re.search(r"\d+ (\w+) phases", out)
     res = {
         "case": name,
         "chips": n,
         "bytes": size,
+        "algorithm": algo.group(1) if algo else "",
         "simulated_s": t,
         "simulated_runs_s": runs,
         "model_s": t_model,
