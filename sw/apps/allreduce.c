@@ -22,6 +22,7 @@
  *                     at another point of the HBM refresh cycle), and the wall time per run
  *                     follows by difference (benchmarks)
  *   check=full|sample every element, or corners, boundaries and 4096 random ones per chip
+ *   inplace=1         all-reduces write their result over the input (src == dst)
  * Prints one `stats` line per case: simulated time, algorithm and bus bandwidth as
  * nccl-tests defines them. */
 #include <stdio.h>
@@ -41,6 +42,7 @@ static struct rt_comm comm;
 static uint32_t pattern[PERIOD] __attribute__((aligned(64)));
 static int64_t ref_sum[PERIOD];
 static uint64_t src[RAINIER_MAX_CHIPS], dst[RAINIER_MAX_CHIPS];
+static const uint64_t* out = dst; /* where the result goes: dst, or src in place */
 
 struct options {
     int op;    /* -1: all */
@@ -50,6 +52,7 @@ struct options {
     unsigned reduce; /* RT_REDUCE_* */
     unsigned algo;   /* RT_ALGO_* */
     int full;
+    int inplace; /* all-reduce into src (src == dst) */
 };
 
 static int64_t value_of(unsigned chip, uint64_t i, unsigned dtype) {
@@ -143,7 +146,7 @@ static uint64_t check(int op, uint64_t count, unsigned dtype, int full, uint64_t
             uint64_t i = p;
             if (picks != n) /* corners, then pseudo-random positions */
                 i = p < 32 ? p : p < 64 ? n - 64 + p : app_rand(0x5a3 + chip, p) % n;
-            const int64_t got = int_of(load(dst[chip], i, dtype), dtype);
+            const int64_t got = int_of(load(out[chip], i, dtype), dtype);
             const int64_t want = expected(op, chip, i, count, dtype);
             if (got != want) {
                 if (!bad) {
@@ -179,8 +182,13 @@ static int run_case(int op, unsigned dtype, uint64_t count, const struct options
     int rc = RT_OK;
     uint64_t ns[MAX_REPEAT], skew = 0;
     int early = 0;
+    out = o->inplace && op == RT_ALL_REDUCE ? src : dst;
     for (unsigned r = 0; r < o->repeat && rc == RT_OK; r++) {
-        rc = rt_collective(&comm, (unsigned)op, dtype, src, dst, count);
+        /* In place, each run sums the inputs again. */
+        if (r && out == src)
+            for (unsigned c = 0; c < comm.chips; c++)
+                if (fill(c, src[c], in_n, dtype) != RT_OK) return -1;
+        rc = rt_collective(&comm, (unsigned)op, dtype, src, out, count);
         ns[r] = comm.stats.ns;
         if (comm.stats.skew_ns > skew) skew = comm.stats.skew_ns;
         early |= comm.stats.early;
@@ -282,6 +290,8 @@ static int parse(struct options* o) {
             o->algo = RT_ALGO_RING;
         else if (!strcmp(tok, "algo") && !strcmp(v, "direct"))
             o->algo = RT_ALGO_DIRECT;
+        else if (!strcmp(tok, "inplace"))
+            o->inplace = (int)strtoul(v, NULL, 0);
         else if (!strcmp(tok, "check"))
             o->full = !strcmp(v, "full");
         else {

@@ -15,7 +15,8 @@
 # run it with the vector engine adding, and ring8_big_* a size past the switch either way.
 # All-reduces on dimensions of at most 4 chips take the direct exchange at these sizes
 # (RT_ALGO_AUTO): ring4_2cores is its one-dimension case, *_ring force the rings there, and
-# trn2_direct_big forces the exchange at a size with several parts per piece.
+# trn2_direct_big forces the exchange at a size with several parts per piece. The *_inplace
+# tests sum into the input buffer (src == dst), each algorithm and way of adding once.
 if(TARGET rainier-vp)
   set(COLL_ELF ${CMAKE_BINARY_DIR}/target/sw/apps/allreduce.elf)
   set(COLL_LITE ${PROJECT_SOURCE_DIR}/configs/lite.json)
@@ -59,6 +60,14 @@ if(TARGET rainier-vp)
                --set "cpu.command_line=op=allreduce dtype=bf16 bytes=8MiB check=sample reduce=dma")
   rainier_coll(trn2 ${COLL_TRN2} 300)
   rainier_coll_algo(trn2_ring ring ${COLL_TRN2} 300 --set "cpu.command_line=op=allreduce algo=ring")
+  rainier_coll_algo(trn2_inplace direct ${COLL_TRN2} 300
+                    --set "cpu.command_line=op=allreduce inplace=1 repeat=2")
+  rainier_coll_algo(torus3x2_4cores_inplace_ring ring ${COLL_LITE} 300 --set chip.count=6
+                    --set link.topology=torus2d:3x2 --set chip.cores=4
+                    --set "cpu.command_line=op=allreduce inplace=1 algo=ring repeat=2")
+  rainier_coll_algo(ring8_big_inplace ring ${COLL_LITE} 300 --set chip.count=8
+                    --set link.topology=ring:8 --set chip.cores=2
+                    --set "cpu.command_line=op=allreduce bytes=8MiB check=sample inplace=1")
   rainier_coll_algo(trn2_direct_big direct ${COLL_TRN2} 300
                --set "cpu.command_line=op=allreduce dtype=bf16 bytes=16MiB check=sample algo=direct")
   rainier_coll(trn2_ultra ${COLL_ULTRA} 600 --set "cpu.command_line=op=allreduce")
