@@ -10,7 +10,9 @@
  * dimension, all-gather back. Each NeuronCore of a chip is a *lane* that runs its own rings
  * over its own part of the buffer; even lanes go one way round each ring and odd lanes the
  * other, and on two or more dimensions half of the lanes take the dimensions in the other
- * order, so every link direction carries data. */
+ * order, so every link direction carries data. Small all-reduces on dimensions of at most 4
+ * chips take a direct exchange instead: each dimension in one step, every chip adding its
+ * pieces straight into their owners' SBUF (comm.algo, RT_ALGO_*). */
 #ifndef RT_COLLECTIVE_H
 #define RT_COLLECTIVE_H
 
