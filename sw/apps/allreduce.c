@@ -247,6 +247,17 @@ static uint64_t parse_size(const char* s) {
     return v;
 }
 
+/* The index of v in names (null-terminated), in the order of the RT_* values; -1: none. */
+static int choice(const char* v, const char* const* names) {
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(v, names[i])) return i;
+    return -1;
+}
+static const char* const reduce_names[] = {"auto", "dma", "ve", NULL};    /* RT_REDUCE_* */
+static const char* const algo_names[] = {"auto", "ring", "direct", NULL}; /* RT_ALGO_* */
+_Static_assert(RT_REDUCE_DMA == 1 && RT_REDUCE_VE == 2 && RT_ALGO_RING == 1 && RT_ALGO_DIRECT == 2,
+               "the names above follow the enums");
+
 static int parse(struct options* o) {
     static char line[512];
     memset(o, 0, sizeof *o);
@@ -259,6 +270,7 @@ static int parse(struct options* o) {
         if (!eq) continue; /* the program name, if any */
         *eq = '\0';
         const char* v = eq + 1;
+        int bad = 0;
         if (!strcmp(tok, "op"))
             o->op = !strcmp(v, "allreduce")        ? RT_ALL_REDUCE
                     : !strcmp(v, "reduce_scatter") ? RT_REDUCE_SCATTER
@@ -278,29 +290,21 @@ static int parse(struct options* o) {
             o->repeat = (unsigned)strtoul(v, NULL, 0);
         else if (!strcmp(tok, "sendq"))
             o->sendq = (unsigned)strtoul(v, NULL, 0);
-        else if (!strcmp(tok, "reduce") && !strcmp(v, "auto"))
-            o->reduce = RT_REDUCE_AUTO;
-        else if (!strcmp(tok, "reduce") && !strcmp(v, "dma"))
-            o->reduce = RT_REDUCE_DMA;
-        else if (!strcmp(tok, "reduce") && !strcmp(v, "ve"))
-            o->reduce = RT_REDUCE_VE;
-        else if (!strcmp(tok, "algo") && !strcmp(v, "auto"))
-            o->algo = RT_ALGO_AUTO;
-        else if (!strcmp(tok, "algo") && !strcmp(v, "ring"))
-            o->algo = RT_ALGO_RING;
-        else if (!strcmp(tok, "algo") && !strcmp(v, "direct"))
-            o->algo = RT_ALGO_DIRECT;
+        else if (!strcmp(tok, "reduce"))
+            bad = (int)(o->reduce = (unsigned)choice(v, reduce_names)) < 0;
+        else if (!strcmp(tok, "algo"))
+            bad = (int)(o->algo = (unsigned)choice(v, algo_names)) < 0;
         else if (!strcmp(tok, "inplace"))
             o->inplace = (int)strtoul(v, NULL, 0);
         else if (!strcmp(tok, "check"))
             o->full = !strcmp(v, "full");
         else {
-            printf("error: unknown option '%s' (op, dtype, bytes, lanes, repeat, check, reduce, "
-                   "algo)\n",
+            printf("error: unknown option '%s' (op, dtype, bytes, lanes, repeat, sendq, check, "
+                   "reduce, algo, inplace)\n",
                    tok);
             return -1;
         }
-        if (o->op == -2 || o->dtype == -2) {
+        if (o->op == -2 || o->dtype == -2 || bad) {
             printf("error: option %s: unknown value '%s'\n", tok, v);
             return -1;
         }
