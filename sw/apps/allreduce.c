@@ -225,6 +225,7 @@ static int run_case(int op, unsigned dtype, uint64_t count, const struct options
     printf("stats %s: time %llu ns, %u %s phases, %llu entries,", what, (unsigned long long)t_ns,
            comm.stats.phases, comm.stats.direct ? "direct" : "ring",
            (unsigned long long)comm.stats.entries);
+    if (comm.stats.held) printf(" %llu slices held in SBUF,", (unsigned long long)comm.stats.held);
     print_rate("algbw", size, t_ns);
     const uint64_t busnum = op == RT_ALL_REDUCE ? 2 * (uint64_t)(n - 1) : n - 1;
     print_rate("busbw", n > 1 ? size * busnum / n : 0, t_ns);
@@ -329,9 +330,10 @@ int main(void) {
     comm.reduce_by = o.reduce;
     comm.algo = o.algo;
     printf("allreduce: %u chip(s), topology %ux%ux%u, %u lane(s) per chip, DMA queues per lane: "
-           "%u send, %u load, %u store, 1 control; SBUF slots of %u B per partition\n",
+           "%u send, %u load, %u store, 1 control; SBUF slots of %u B per partition, %u operand "
+           "slots\n",
            comm.chips, comm.dims[0], comm.dims[1], comm.dims[2], comm.lanes, comm.nsend, comm.nload,
-           comm.nstore, (unsigned)comm.slot_bytes);
+           comm.nstore, (unsigned)comm.slot_bytes, (unsigned)comm.op_slots);
     /* Per chip and dtype element counts (all-reduce; the others use count / chips, at least
      * 1): the edge cases first (one element, fewer than chips x lanes, an odd prime), then
      * sizes that take several slices per chunk. */

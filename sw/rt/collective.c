@@ -36,10 +36,15 @@
 #define SEM_READY(b) ((b) ? SEM_GO : SEM_SLOTFREE(SETS - 1) + 1)
 _Static_assert(SEM_READY(0) < RAINIER_SEM_COUNT, "a semaphore per set member and barrier");
 #define RECV_SLOTS 12
-#define OP_SLOTS 32          /* the local operand, then the sum in place, until sent or stored */
-#define ROUND (OP_SLOTS / 2) /* slices per chunk that go through all steps together */
-#define SLOT_BYTES 4096      /* per partition; halved while the areas do not fit in SBUF */
-#define MIN_ROW_BYTES 256    /* shortest SBUF row worth a DMA request of its own */
+#define OP_SLOTS 32 /* the local operand, then the sum in place, until sent or stored */
+#define ROUND 16    /* slices per chunk that go through all steps together */
+/* With two or more dimensions, as many slots again where they fit without smaller slots: the
+ * first reduce-scatter's sums can stay there for the second (its operands and first sends),
+ * up to half the slots. */
+#define OP_SLOTS_MAX (2 * OP_SLOTS)
+#define HELD_MAX (OP_SLOTS_MAX / 2)
+#define SLOT_BYTES 4096   /* per partition; halved while the areas do not fit in SBUF */
+#define MIN_ROW_BYTES 256 /* shortest SBUF row worth a DMA request of its own */
 #define AG_SLICE_BYTES 1048576
 #define BIG_SLICE_BYTES 262144 /* slices of a big chunk */
 #define SMALL_SLICE_BYTES 8192 /* the shortest worth a DMA engine of its own */
@@ -73,6 +78,18 @@ struct phase {
      * before any data arrives, and its previous chip may still wait for the last phase's
      * signals on the same semaphore set. */
     int dma_add;
+    /* The sums of the last step stay in their operand slots for the next reduce-scatter
+     * (hold), which takes its operands and first sends from there (held), with the same
+     * slices, instead of a store to HBM and reads back. */
+    int hold, held;
+    unsigned m; /* slices per block piece, if set (hold, held: the same) */
+};
+
+/* A sum left in operand slot `op` for the next phase: slice i of block b, ready at `t`. */
+struct held_sum {
+    uint16_t b, i;
+    uint8_t op;
+    struct rt_ticket t;
 };
 
 struct lane {
@@ -88,7 +105,7 @@ struct lane {
     uint32_t rslots; /* slices this phase receives into receive slots */
     /* Whole collective. */
     uint32_t ops, stores;
-    struct rt_ticket op_use[OP_SLOTS], store_last[RT_MAX_DMA_QUEUES];
+    struct rt_ticket op_use[OP_SLOTS_MAX], store_last[RT_MAX_DMA_QUEUES];
     struct rt_ticket ready;      /* the data earlier phases left in `work`, and their signals */
     struct rt_ticket go;         /* the next chip of this phase has all of its previous phase */
     unsigned barriers;           /* passed so far */
@@ -97,7 +114,7 @@ struct lane {
     struct rt_ticket agq[AG_FIFO]; /* all-gather arrivals, oldest first */
     unsigned ag_head, ag_tail, ag_sent;
     int ag_sbuf; /* this phase's all-gather arrives in SBUF slots (AG_SLOTS), not in HBM */
-    struct rt_ticket op_use2[OP_SLOTS]; /* an operand slot's second reader (fused all-gather) */
+    struct rt_ticket op_use2[OP_SLOTS_MAX]; /* an operand slot's second reader (fused all-gather) */
     /* Sums of this round's slices waiting to go to the next chip at the next step. */
     struct rt_ticket fwd_ve[ROUND];
     uint32_t fwd_off[ROUND]; /* its SBUF slot */
@@ -115,6 +132,9 @@ struct lane {
      * next all-gather sends each block as soon as it is here, not after the whole phase). */
     struct rt_ticket blk_arrived[RAINIER_MAX_CHIPS][MAX_SEND];
     struct rt_ticket rfree[RECV_SLOTS]; /* a receive slot's last use is over (zero: none) */
+    struct held_sum held[HELD_MAX];
+    unsigned nheld;
+    uint8_t pinned[OP_SLOTS_MAX]; /* an operand slot holding a sum for the next phase */
 };
 
 static struct rt_dev devs[RT_COLL_MAX_DEVS];
@@ -251,6 +271,12 @@ int rt_comm_open(struct rt_comm* c, unsigned nlanes) {
                AG_SLOTS * AG_SLOT_BYTES >
            info.sbuf_size)
         if ((c->slot_bytes /= 2) < 256) return RT_ERR_SBUF;
+    c->op_slots = OP_SLOTS;
+    if (c->ndims >= 2 && AREA_BASE +
+                                 (uint64_t)c->slot_bytes * (regions * RECV_SLOTS + OP_SLOTS_MAX) +
+                                 AG_SLOTS * AG_SLOT_BYTES <=
+                             info.sbuf_size)
+        c->op_slots = OP_SLOTS_MAX;
     c->sbuf_recv = AREA_BASE;
     c->sbuf_op = c->sbuf_recv + regions * RECV_SLOTS * c->slot_bytes;
     c->dev = devs;
@@ -442,7 +468,7 @@ static unsigned store_queue(const struct rt_comm* c, struct lane* L) {
 
 /* The all-gather slot of arrival i of the phase (ag_sbuf), after the operand slots. */
 static uint64_t ag_slot(const struct rt_comm* c, const struct lane* L, unsigned i) {
-    return sbuf_global(L, slot_off(c, c->sbuf_op, OP_SLOTS) + i * AG_SLOT_BYTES);
+    return sbuf_global(L, slot_off(c, c->sbuf_op, c->op_slots) + i * AG_SLOT_BYTES);
 }
 
 #define PSTRIDE ((int32_t)RAINIER_SBUF_PARTITION_STRIDE)
@@ -496,6 +522,21 @@ static void ag_send(const struct job* j, struct lane* L, unsigned set, unsigned 
                                            (int32_t)(g->E * j->es), &arrived, 1, 1);
     N->store_last[qs] = st;
     N->blk_arrived[b][(qs - q_store(c, 0)) % MAX_SEND] = st;
+}
+
+/* The operand slot holding slice i of block b from the previous phase (and when it is
+ * ready); the slot goes back to the pool, its next user waits for op_use as always. */
+static unsigned held_take(struct lane* L, unsigned b, unsigned i, struct rt_ticket* t) {
+    for (unsigned h = 0; h < L->nheld; h++)
+        if (L->held[h].b == b && L->held[h].i == i) {
+            const unsigned o = L->held[h].op;
+            *t = L->held[h].t;
+            L->pinned[o] = 0;
+            L->held[h] = L->held[--L->nheld];
+            return o;
+        }
+    printf("error: collective: no held sum for block %u slice %u\n", b, i);
+    return 0;
 }
 
 /* Sends slice s of chunk a into the next chip's receive slot, from HBM or a sum slot. */
@@ -553,7 +594,9 @@ static int step_add(const struct job* j, const struct phase* ph, const struct la
 static struct rt_ticket load_operand(const struct job* j, struct lane* L, const struct phase* ph,
                                      struct span sp, struct geo g, unsigned first, unsigned* slot) {
     const struct rt_comm* c = j->c;
-    const unsigned o = L->ops % OP_SLOTS;
+    unsigned o = L->ops % c->op_slots;
+    while (L->pinned[o])
+        o = ++L->ops % c->op_slots;
     const struct rt_ticket lw[3] = {L->op_use[o], L->op_use2[o],
                                     ph->per_block ? L->blk_ready[sp.b] : L->ready};
     const struct rt_ticket ld = dma_pieces(
@@ -581,16 +624,18 @@ static void rs_prepare(const struct job* j, struct lane* L, const struct phase* 
  * its receive slot) to it in place, and the sender hears that the receive slot is free.
  * Returns the add's ticket. */
 static struct rt_ticket ve_add(const struct job* j, struct lane* L, const struct phase* ph,
-                               struct span sp, struct geo g, struct rt_ticket in, unsigned first) {
+                               struct span sp, struct geo g, struct rt_ticket in, unsigned first,
+                               int held_op, struct rt_ticket held, unsigned* op) {
     const struct rt_comm* c = j->c;
     const unsigned ri = L->recvd % RECV_SLOTS;
     const uint32_t rslot = slot_off(c, c->sbuf_recv + ph->region * RECV_SLOTS * c->slot_bytes, ri);
     /* The sender hears of a free slot only if it uses the slot again in this phase. */
     const int reused = L->recvd + RECV_SLOTS < L->rslots;
     L->recvd++;
-    unsigned o;
-    const struct rt_ticket ld = load_operand(j, L, ph, sp, g, first, &o);
+    unsigned o = (unsigned)held_op;
+    const struct rt_ticket ld = held_op >= 0 ? held : load_operand(j, L, ph, sp, g, first, &o);
     const uint32_t oslot = slot_off(c, c->sbuf_op, o);
+    *op = o;
     /* The load is usually done long before the slice arrives: its wait goes on the dummy in
      * front (rt_nc), which then runs early, and the add waits only for the arrival. */
     const struct rt_ticket vw[2] = {ld, in};
@@ -640,14 +685,29 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
                            (int32_t)(g.E * j->es), sbuf_global(L, oslot), PSTRIDE, lw, 2, 1,
                            RAINIER_DMA_FLAG_ADD);
     } else {
-        o = (int)(how == ADD_BY_SENDER ? L->in_op : L->ops % OP_SLOTS);
-        ve = how == ADD_BY_SENDER ? in : ve_add(j, L, ph, sp, g, in, first);
+        if (how == ADD_BY_SENDER) {
+            o = (int)L->in_op;
+            ve = in;
+        } else {
+            struct rt_ticket ht = {0, 0};
+            const int ho = ph->held ? (int)held_take(L, sp.b, s % L->m, &ht) : -1;
+            unsigned vo;
+            ve = ve_add(j, L, ph, sp, g, in, first, ho, ht, &vo);
+            o = (int)vo;
+        }
         oslot = slot_off(c, c->sbuf_op, (unsigned)o);
     }
     if (step + 2 < L->g) {
         L->fwd_ve[in_round] = ve;
         L->fwd_off[in_round] = oslot;
         L->fwd_op[in_round] = o;
+        return;
+    }
+    if (ph->hold) { /* the next phase takes it from here */
+        L->pinned[o] = 1;
+        const struct held_sum h = {(uint16_t)sp.b, (uint16_t)(s % L->m), (uint8_t)o, ve};
+        L->held[L->nheld++] = h;
+        j->c->stats.held++;
         return;
     }
     /* Last step: the slice is reduced; store it. */
@@ -663,6 +723,53 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
     if (fuse)
         ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, sbuf_global(L, oslot), &g, &ve, 1,
                 o >= 0 ? &L->op_use2[o] : NULL);
+}
+
+/* The longest of m slices of a piece of n elements, cut on multiples of `align` (slice()). */
+static uint64_t longest_slice(uint64_t n, uint64_t m, uint64_t align) {
+    uint64_t most = 0, s0 = 0;
+    for (uint64_t i = 0; i < m; i++) {
+        const uint64_t s1 = i + 1 == m ? n : n * (i + 1) / m / align * align;
+        if (s1 - s0 > most) most = s1 - s0;
+        s0 = s1;
+    }
+    return most;
+}
+
+/* Slices per block piece of lane idx in a phase with `blocks` blocks per chunk. */
+static unsigned piece_slices(const struct job* j, unsigned idx, unsigned blocks, int reduce) {
+    const struct rt_comm* c = j->c;
+    /* Pieces differ by an element at most, all chips agree. */
+    uint64_t maxlen = 0;
+    for (unsigned b = 0; b < c->chips; b++) {
+        uint64_t p0;
+        const uint64_t n = piece(j, idx, b, &p0);
+        if (n > maxlen) maxlen = n;
+    }
+    uint64_t cap =
+        reduce ? (uint64_t)c->partitions * c->slot_bytes / j->es : AG_SLICE_BYTES / j->es;
+    if (!reduce && (maxlen + cap - 1) / cap * blocks > MAX_SLICES)
+        cap = (maxlen * blocks + MAX_SLICES - 1) / MAX_SLICES;
+    /* Slices per block piece. Each is one DMA engine's work: a chunk wants a slice for each
+     * send queue the lane keeps busy (ns) down to SMALL_SLICE_BYTES, and big chunks slices of
+     * BIG_SLICE_BYTES, so that slices finish one after another and the next step starts
+     * early (and the VE's per-instruction cost stays small). */
+    const uint64_t bytes = maxlen * j->es;
+    const unsigned ns = reduce ? j->ns_rs : j->ns_ag;
+    uint64_t m = (maxlen + cap - 1) / cap;
+    const uint64_t big = bytes / BIG_SLICE_BYTES, small = bytes / SMALL_SLICE_BYTES;
+    const uint64_t spread = (ns + blocks - 1) / blocks;
+    if (big > m) m = big;
+    if ((spread < small ? spread : small) > m) m = spread < small ? spread : small;
+    if (!reduce && m * blocks > MAX_SLICES) m = (MAX_SLICES + blocks - 1) / blocks;
+    if (!m) m = 1;
+    /* Slice boundaries fall on whole slot rows (slice()), which can leave a piece's last
+     * slice up to a row longer than the piece / m: it must still fit in its slot. */
+    if (reduce)
+        while (longest_slice(maxlen, m, c->slot_bytes / j->es) > cap ||
+               (maxlen && longest_slice(maxlen - 1, m, c->slot_bytes / j->es) > cap))
+            m++;
+    return (unsigned)m;
 }
 
 /* Sets up lane state for a phase; false if the phase has nothing to do (size 1). */
@@ -697,31 +804,7 @@ static int begin_phase(const struct job* j, struct lane* L, const struct phase* 
     for (unsigned i = 0, r = 0; i < blocks; r++)
         for (unsigned t = 0; t < blocks; t++)
             if (rank[t] == r) L->perm[i++] = (uint8_t)t;
-    /* Slices per block piece: pieces differ by an element at most, all chips agree. */
-    uint64_t maxlen = 0;
-    for (unsigned b = 0; b < c->chips; b++) {
-        uint64_t p0;
-        const uint64_t n = piece(j, L->idx, b, &p0);
-        if (n > maxlen) maxlen = n;
-    }
-    uint64_t cap =
-        reduce ? (uint64_t)c->partitions * c->slot_bytes / j->es : AG_SLICE_BYTES / j->es;
-    if (!reduce && (maxlen + cap - 1) / cap * blocks > MAX_SLICES)
-        cap = (maxlen * blocks + MAX_SLICES - 1) / MAX_SLICES;
-    /* Slices per block piece. Each is one DMA engine's work: a chunk wants a slice for each
-     * send queue the lane keeps busy (ns) down to SMALL_SLICE_BYTES, and big chunks slices of
-     * BIG_SLICE_BYTES, so that slices finish one after another and the next step starts
-     * early (and the VE's per-instruction cost stays small). */
-    const uint64_t bytes = maxlen * j->es;
-    const unsigned ns = reduce ? j->ns_rs : j->ns_ag;
-    uint64_t m = (maxlen + cap - 1) / cap;
-    const uint64_t big = bytes / BIG_SLICE_BYTES, small = bytes / SMALL_SLICE_BYTES;
-    const uint64_t spread = (ns + blocks - 1) / blocks;
-    if (big > m) m = big;
-    if ((spread < small ? spread : small) > m) m = spread < small ? spread : small;
-    if (!reduce && m * blocks > MAX_SLICES) m = (MAX_SLICES + blocks - 1) / blocks;
-    L->m = (unsigned)m;
-    if (L->m == 0) L->m = 1;
+    L->m = ph->m ? ph->m : piece_slices(j, L->idx, blocks, reduce);
     L->rslots = 0;
     if (reduce)
         for (unsigned step = 0; step + 1 < L->g; step++)
@@ -811,8 +894,15 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
                     const unsigned a = L->pos + 2 * g - step - 1; /* the chunk leaving */
                     if (step == 0) {
                         const struct span sp = slice(j, L, ph, a, s);
-                        const struct rt_ticket none = {0, 0};
-                        rs_send(j, L, ph, a, s, dma, cur_addr(j, L, first, sp.e0), 0, -1, none);
+                        if (ph->held && sp.len) { /* from the slot the last phase left it in */
+                            struct rt_ticket ht;
+                            const unsigned o = held_take(L, sp.b, s % L->m, &ht);
+                            rs_send(j, L, ph, a, s, dma, sbuf_global(L, slot_off(c, c->sbuf_op, o)),
+                                    1, (int)o, ht);
+                        } else {
+                            const struct rt_ticket none = {0, 0};
+                            rs_send(j, L, ph, a, s, dma, cur_addr(j, L, first, sp.e0), 0, -1, none);
+                        }
                     } else {
                         rs_send(j, L, ph, a, s, dma, sbuf_global(L, L->fwd_off[s - r0]), 1,
                                 L->fwd_op[s - r0], L->fwd_ve[s - r0]);
@@ -822,7 +912,8 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
                     struct lane* L = lane_of(j, chip, lane_idx);
                     rs_receive(j, L, ph, step, s, first, last_phase, s - r0, fuse);
                     /* A block of this chip's own chunk is stored. */
-                    if (ph->next_dim >= 0 && step + 2 == g && ((s + 1) % L->m == 0 || s + 1 == n))
+                    if (ph->next_dim >= 0 && !ph->hold && step + 2 == g &&
+                        ((s + 1) % L->m == 0 || s + 1 == n))
                         L->blk_ready[slice(j, L, ph, L->pos + g, s).b] =
                             join(L, L->store_last, RT_MAX_DMA_QUEUES);
                 }
@@ -920,11 +1011,25 @@ static void lane_order(const struct rt_comm* c, struct lane* L) {
     }
 }
 
+/* A first reduce-scatter whose sums stay in SBUF for the next (along `next`): the slices per
+ * block piece both use, or 0 if they do not. The next phase's chunks have fewer blocks; where
+ * it wants more slices per piece than the first (one per send queue), nothing is held: the
+ * first ring's slices would have to shrink to match, and then its VE adds bound it (4x4 torus,
+ * 16 MiB: 57.5 -> 58.8 us; 64 MiB: no gain). The last step's slices must fit in half the slots. */
+static unsigned hold_slices(const struct job* j, const struct phase* ph, unsigned idx,
+                            unsigned next) {
+    const struct rt_comm* c = j->c;
+    const unsigned blocks = blocks_per_chunk(c, ph), next_blocks = blocks / c->dims[next];
+    const unsigned m = piece_slices(j, idx, blocks, 1);
+    if (piece_slices(j, idx, next_blocks, 1) > m || blocks * m > c->op_slots / 2) return 0;
+    return m;
+}
+
 static void build_lane(const struct job* j, unsigned idx) {
     const struct rt_comm* c = j->c;
     const struct lane* L0 = lane_of(j, 0, idx);
     const unsigned n = L0->nact;
-    struct phase ph = {0, 0, 0, 0, 0, -1, 0, 0};
+    struct phase ph = {0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0};
     unsigned fixed = 0;
     int fused = 0;
     if (j->op == RT_ALL_GATHER) {
@@ -960,6 +1065,13 @@ static void build_lane(const struct job* j, unsigned idx) {
         ph.next_dim = i + 1 < n ? (int)L0->order[i + 1] : -1;
         ph.per_block = i > 0 && i < SETS;
         ph.dma_add = j->dma_add && i < SETS;
+        ph.held = ph.hold;
+        ph.hold = 0;
+        if (!ph.held) ph.m = 0;
+        if (i == 0 && n >= 2 && !ph.dma_add) {
+            ph.m = hold_slices(j, &ph, idx, L0->order[1]);
+            ph.hold = ph.m != 0;
+        }
         fused = reduce_scatter_phase(j, &ph, i == 0, i + 1 == n, idx,
                                      i + 1 == n && j->op == RT_ALL_REDUCE, i >= SETS);
         fixed |= 1u << ph.dim;
@@ -977,6 +1089,8 @@ static void build_lane(const struct job* j, unsigned idx) {
         ph.set = i % SETS;
         ph.next_dim = -1;
         ph.per_block = 0;
+        ph.hold = ph.held = 0;
+        if (!fuse) ph.m = 0;
         ph.dma_add = j->dma_add && i < SETS; /* the fused gather goes on from its sums */
         all_gather_phase(j, &ph, idx, i + 1 == n, 0, fuse, i + SETS < n);
     }

@@ -17,6 +17,8 @@
 # (RT_ALGO_AUTO): ring4_2cores is its one-dimension case, *_ring force the rings there, and
 # trn2_direct_big forces the exchange at a size with several parts per piece. The *_inplace
 # tests sum into the input buffer (src == dst), each algorithm and way of adding once.
+# torus3x2_held* keep the first ring's sums in SBUF for the second (all-reduce, in place, and
+# reduce-scatter); torus3x2_1core_slot_edge a size whose last slice is longer than the rest.
 if(TARGET rainier-vp)
   set(COLL_ELF ${CMAKE_BINARY_DIR}/target/sw/apps/allreduce.elf)
   set(COLL_LITE ${PROJECT_SOURCE_DIR}/configs/lite.json)
@@ -28,13 +30,17 @@ if(TARGET rainier-vp)
                      $<TARGET_FILE:rainier-vp> --config ${config} ${ARGN} ${COLL_ELF})
     set_tests_properties(vp.coll.${name} PROPERTIES TIMEOUT ${timeout} LABELS "system;coll")
   endfunction()
-  # The same, also checking which algorithm ran ("direct" or "ring", from the stats lines).
-  function(rainier_coll_algo name algo config timeout)
+  # The same, also checking that the output says `text` (which path ran, from the stats lines).
+  function(rainier_coll_has name text config timeout)
     add_test(NAME vp.coll.${name}
              COMMAND ${FWRUN} run --exit 0 --stdout-has "allreduce: PASS"
-                     --stdout-has "${algo} phases" --timeout ${timeout} --
+                     --stdout-has "${text}" --timeout ${timeout} --
                      $<TARGET_FILE:rainier-vp> --config ${config} ${ARGN} ${COLL_ELF})
     set_tests_properties(vp.coll.${name} PROPERTIES TIMEOUT ${timeout} LABELS "system;coll")
+  endfunction()
+  # Which algorithm ran: "direct" or "ring".
+  function(rainier_coll_algo name algo config timeout)
+    rainier_coll_has(${name} "${algo} phases" ${config} ${timeout} ${ARGN})
   endfunction()
   rainier_coll(single ${COLL_LITE} 120)
   rainier_coll(ring2 ${COLL_LITE} 120 --set chip.count=2 --set link.topology=ring:2)
@@ -70,6 +76,17 @@ if(TARGET rainier-vp)
                     --set "cpu.command_line=op=allreduce bytes=8MiB check=sample inplace=1")
   rainier_coll_algo(trn2_direct_big direct ${COLL_TRN2} 300
                --set "cpu.command_line=op=allreduce dtype=bf16 bytes=16MiB check=sample algo=direct")
+  # A piece whose last slice, cut on whole slot rows, is longer than piece / slices: it must
+  # still fit in its SBUF slot (32767 elements in two slices of 512-element rows).
+  rainier_coll_algo(torus3x2_1core_slot_edge ring ${COLL_LITE} 120 --set chip.count=6
+                    --set link.topology=torus2d:3x2 --set chip.cores=1
+                    --set "cpu.command_line=op=allreduce dtype=fp32 bytes=786408 algo=ring check=full")
+  # The first ring's sums held in SBUF for the second (big enough pieces: 2 lanes per chip).
+  set(COLL_TORUS3X2 --set chip.count=6 --set link.topology=torus2d:3x2)
+  rainier_coll_has(torus3x2_held "held in SBUF" ${COLL_TRN2} 300 ${COLL_TORUS3X2}
+                   --set "cpu.command_line=op=allreduce dtype=all bytes=16MiB lanes=2 inplace=1 repeat=2 check=full")
+  rainier_coll_has(torus3x2_held_rs "held in SBUF" ${COLL_TRN2} 300 ${COLL_TORUS3X2}
+                   --set "cpu.command_line=op=reduce_scatter dtype=all bytes=24MiB lanes=2 check=full")
   rainier_coll(trn2_ultra ${COLL_ULTRA} 600 --set "cpu.command_line=op=allreduce")
   rainier_coll(trn2_port_down ${COLL_TRN2} 300 --set "link.down=0:x+,5:y-"
                --set "cpu.command_line=op=allreduce dtype=fp32")

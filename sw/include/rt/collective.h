@@ -35,6 +35,7 @@ struct rt_coll_stats {
     uint64_t entries; /* descriptors and instructions written, all devices */
     unsigned phases;  /* ring phases of one lane (or direct exchanges) */
     int direct;       /* the direct exchange (RT_ALGO_DIRECT), not rings */
+    uint64_t held;    /* slices the first ring left in SBUF for the second, all devices */
     int early;        /* a ring filled up: started before the whole program was written */
     uint64_t skew_ns; /* from the first chip's start to the last's (100 ns steps) */
 };
@@ -52,6 +53,7 @@ struct rt_comm {
     unsigned nsend, nload, nstore;      /* DMA queues per lane in each role (plus one control) */
     uint32_t slot_bytes;                /* SBUF bytes per partition of one slice slot */
     uint32_t sbuf_recv, sbuf_op;        /* SBUF offsets of the slot areas */
+    uint32_t op_slots;                  /* operand slots per lane */
     struct rt_dev* dev;                 /* dev[chip * lanes + lane] */
     uint64_t stamps[RAINIER_MAX_CHIPS]; /* per chip: HBM words the queues' end times go to */
     struct rt_coll_stats stats;
