@@ -740,11 +740,12 @@ static uint64_t longest_slice(uint64_t n, uint64_t m, uint64_t align) {
 static unsigned piece_slices(const struct job* j, unsigned idx, unsigned blocks, int reduce) {
     const struct rt_comm* c = j->c;
     /* Pieces differ by an element at most, all chips agree. */
-    uint64_t maxlen = 0;
+    uint64_t maxlen = 0, minlen = UINT64_MAX;
     for (unsigned b = 0; b < c->chips; b++) {
         uint64_t p0;
         const uint64_t n = piece(j, idx, b, &p0);
         if (n > maxlen) maxlen = n;
+        if (n < minlen) minlen = n;
     }
     uint64_t cap =
         reduce ? (uint64_t)c->partitions * c->slot_bytes / j->es : AG_SLICE_BYTES / j->es;
@@ -767,7 +768,7 @@ static unsigned piece_slices(const struct job* j, unsigned idx, unsigned blocks,
      * slice up to a row longer than the piece / m: it must still fit in its slot. */
     if (reduce)
         while (longest_slice(maxlen, m, c->slot_bytes / j->es) > cap ||
-               (maxlen && longest_slice(maxlen - 1, m, c->slot_bytes / j->es) > cap))
+               longest_slice(minlen, m, c->slot_bytes / j->es) > cap)
             m++;
     return (unsigned)m;
 }
