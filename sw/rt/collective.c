@@ -1091,7 +1091,7 @@ static void build_lane(const struct job* j, unsigned idx) {
         ph.next_dim = -1;
         ph.per_block = 0;
         ph.hold = ph.held = 0;
-        if (!fuse) ph.m = 0;
+        ph.m = 0; /* (a fused gather keeps the reduce-scatter's slices without it) */
         ph.dma_add = j->dma_add && i < SETS; /* the fused gather goes on from its sums */
         all_gather_phase(j, &ph, idx, i + 1 == n, 0, fuse, i + SETS < n);
     }
