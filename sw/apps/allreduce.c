@@ -172,8 +172,6 @@ static void print_rate(const char* what, uint64_t bytes, uint64_t ns) {
 static int run_case(int op, unsigned dtype, uint64_t count, const struct options* o) {
     const unsigned es = RAINIER_DT_SIZE(dtype);
     const uint64_t in_n = op == RT_REDUCE_SCATTER ? count * comm.chips : count;
-    for (unsigned c = 0; c < comm.chips; c++)
-        if (fill(c, src[c], in_n, dtype) != RT_OK) return -1;
     for (unsigned i = 0; i < PERIOD; i++) {
         ref_sum[i] = 0;
         for (unsigned c = 0; c < comm.chips; c++)
@@ -185,7 +183,7 @@ static int run_case(int op, unsigned dtype, uint64_t count, const struct options
     out = o->inplace && op == RT_ALL_REDUCE ? src : dst;
     for (unsigned r = 0; r < o->repeat && rc == RT_OK; r++) {
         /* In place, each run sums the inputs again. */
-        if (r && out == src)
+        if (r == 0 || out == src)
             for (unsigned c = 0; c < comm.chips; c++)
                 if (fill(c, src[c], in_n, dtype) != RT_OK) return -1;
         rc = rt_collective(&comm, (unsigned)op, dtype, src, out, count);

@@ -348,16 +348,20 @@ static unsigned ring_coord(const struct lane* L, unsigned a) {
     a %= L->g;
     return L->dir > 0 ? a : (L->g - a) % L->g;
 }
+/* Where slice i of m of a piece of n elements starts (i == m: its end). Boundaries fall on
+ * whole rows of `align` elements (an SBUF slot row, or 4 KiB in HBM), so that a slice is one
+ * descriptor: only a piece's last slice may end in a partial row. */
+static uint64_t slice_start(uint64_t n, uint64_t i, uint64_t m, uint64_t align) {
+    return i >= m ? n : n * i / m / align * align;
+}
+
 static struct span slice(const struct job* j, const struct lane* L, const struct phase* ph,
                          unsigned a, unsigned s) {
     const unsigned b = chunk_block(j, ph, L->chip, ring_coord(L, a), L->perm[s / L->m]);
     uint64_t p0;
     const uint64_t n = piece(j, L->idx, b, &p0), i = s % L->m;
-    /* Boundaries on whole rows (an SBUF slot row, or 4 KiB in HBM), so that a slice is one
-     * descriptor: only a piece's last slice may end in a partial row. */
     const uint64_t align = ph->reduce ? j->c->slot_bytes / j->es : 4096 / j->es;
-    const uint64_t s0 = n * i / L->m / align * align;
-    const uint64_t s1 = i + 1 == L->m ? n : n * (i + 1) / L->m / align * align;
+    const uint64_t s0 = slice_start(n, i, L->m, align), s1 = slice_start(n, i + 1, L->m, align);
     struct span sp = {p0 + s0, (uint32_t)(s1 - s0), b};
     return sp;
 }
@@ -725,13 +729,12 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
                 o >= 0 ? &L->op_use2[o] : NULL);
 }
 
-/* The longest of m slices of a piece of n elements, cut on multiples of `align` (slice()). */
+/* The longest of m slices of a piece of n elements (slice_start). */
 static uint64_t longest_slice(uint64_t n, uint64_t m, uint64_t align) {
-    uint64_t most = 0, s0 = 0;
+    uint64_t most = 0;
     for (uint64_t i = 0; i < m; i++) {
-        const uint64_t s1 = i + 1 == m ? n : n * (i + 1) / m / align * align;
-        if (s1 - s0 > most) most = s1 - s0;
-        s0 = s1;
+        const uint64_t len = slice_start(n, i + 1, m, align) - slice_start(n, i, m, align);
+        if (len > most) most = len;
     }
     return most;
 }
