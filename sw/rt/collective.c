@@ -113,7 +113,8 @@ struct lane {
     unsigned head, tail;
     struct rt_ticket agq[AG_FIFO]; /* all-gather arrivals, oldest first */
     unsigned ag_head, ag_tail, ag_sent;
-    int ag_sbuf; /* this phase's all-gather arrives in SBUF slots (AG_SLOTS), not in HBM */
+    int ag_sbuf; /* this phase's all-gather arrives in SBUF slots, not in HBM: 1 the gather
+                  * slots (AG_SLOTS), GATHER_IN_OP the operand slots above j->op_slots */
     struct rt_ticket op_use2[OP_SLOTS_MAX]; /* an operand slot's second reader (fused all-gather) */
     /* Sums of this round's slices waiting to go to the next chip at the next step. */
     struct rt_ticket fwd_ve[ROUND];
@@ -150,6 +151,8 @@ struct job {
     uint64_t total;        /* elements in the full buffer */
     unsigned ns_rs, ns_ag; /* send queues a lane keeps busy (reduce-scatter, all-gather) */
     int dma_add;           /* ring steps reduce by DMA (else by the VE) */
+    unsigned op_slots;     /* operand slots the rings use (gather_sbuf: the ones below) */
+    int gather_sbuf;       /* the last gather's arrivals in the top operand slots */
 };
 
 static unsigned q_send(const struct rt_comm* c, unsigned k) {
@@ -470,8 +473,12 @@ static unsigned store_queue(const struct rt_comm* c, struct lane* L) {
     return q_store(c, L->stores++ % c->nstore);
 }
 
-/* The all-gather slot of arrival i of the phase (ag_sbuf), after the operand slots. */
+/* The all-gather slot of arrival i of the phase (ag_sbuf): after the operand slots, or (the
+ * last gather, GATHER_IN_OP) an operand slot the rings leave unused. */
+#define GATHER_IN_OP 2
 static uint64_t ag_slot(const struct rt_comm* c, const struct lane* L, unsigned i) {
+    if (L->ag_sbuf == GATHER_IN_OP)
+        return sbuf_global(L, slot_off(c, c->sbuf_op, c->op_slots - 1 - i));
     return sbuf_global(L, slot_off(c, c->sbuf_op, c->op_slots) + i * AG_SLOT_BYTES);
 }
 
@@ -482,11 +489,12 @@ static uint64_t cur_addr(const struct job* j, const struct lane* L, unsigned fir
     return (first ? j->src[L->chip] : j->work[L->chip]) + e * j->es;
 }
 
-/* An all-gather send: `len` elements from `at` (HBM, or SBUF rows of `g`) to the same
- * elements of the next chip's `work`, then its arrival signal. */
+/* An all-gather send: `len` elements from `at` (HBM; or rows of `g`, `at_row` bytes apart) to
+ * the same elements of the next chip's `work`, or (`into_slot`) into its next slot, which
+ * it stores from; then its arrival signal. */
 static void ag_send(const struct job* j, struct lane* L, unsigned set, unsigned b, uint64_t e0,
-                    uint32_t len, uint64_t at, const struct geo* g, const struct rt_ticket* dep,
-                    unsigned ndep, struct rt_ticket* sent) {
+                    uint32_t len, uint64_t at, int32_t at_row, const struct geo* g, int into_slot,
+                    const struct rt_ticket* dep, unsigned ndep, struct rt_ticket* sent) {
     const struct rt_comm* c = j->c;
     struct lane* N = lane_of(j, L->next, L->idx);
     /* All-gather sends use the load queues too (no loads then): up to MAX_SEND queues, one
@@ -495,10 +503,10 @@ static void ag_send(const struct job* j, struct lane* L, unsigned set, unsigned 
     const uint64_t to = j->work[N->chip] + e0 * j->es;
     const unsigned slot = N->ag_tail; /* with ag_sbuf: the next chip's arrival number */
     struct rt_ticket t = {0, 0};
-    if (L->ag_sbuf) { /* SBUF slot to SBUF slot */
-        t = dma_pieces(L, q, j, *g, at, PSTRIDE, ag_slot(c, N, slot), PSTRIDE, dep, ndep, 1);
+    if (into_slot) {
+        t = dma_pieces(L, q, j, *g, at, at_row, ag_slot(c, N, slot), PSTRIDE, dep, ndep, 1);
     } else if (g) { /* from an SBUF slot: rows of E elements, one per partition */
-        t = dma_pieces(L, q, j, *g, at, PSTRIDE, to, (int32_t)(g->E * j->es), dep, ndep, 1);
+        t = dma_pieces(L, q, j, *g, at, at_row, to, (int32_t)(g->E * j->es), dep, ndep, 1);
     } else {
         struct rainier_dma_desc desc;
         const uint32_t row = 4096 / j->es, rows = len / row, tail = len % row;
@@ -516,7 +524,7 @@ static void ag_send(const struct job* j, struct lane* L, unsigned set, unsigned 
     const unsigned k = q - q_send(c, 0);
     const struct rt_ticket arrived = signal_remote(L, q, N, (unsigned)SEM_RECV(set, k), NULL, 0);
     ag_push(N, arrived);
-    if (!L->ag_sbuf) {
+    if (!into_slot) {
         N->blk_arrived[b][k] = arrived;
         return;
     }
@@ -598,9 +606,9 @@ static int step_add(const struct job* j, const struct phase* ph, const struct la
 static struct rt_ticket load_operand(const struct job* j, struct lane* L, const struct phase* ph,
                                      struct span sp, struct geo g, unsigned first, unsigned* slot) {
     const struct rt_comm* c = j->c;
-    unsigned o = L->ops % c->op_slots;
+    unsigned o = L->ops % j->op_slots;
     while (L->pinned[o])
-        o = ++L->ops % c->op_slots;
+        o = ++L->ops % j->op_slots;
     const struct rt_ticket lw[3] = {L->op_use[o], L->op_use2[o],
                                     ph->per_block ? L->blk_ready[sp.b] : L->ready};
     const struct rt_ticket ld = dma_pieces(
@@ -725,8 +733,8 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
     L->store_last[qs] = st;
     /* All-reduce: the reduced slice also starts the all-gather along this ring, from SBUF. */
     if (fuse)
-        ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, sbuf_global(L, oslot), &g, &ve, 1,
-                o >= 0 ? &L->op_use2[o] : NULL);
+        ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, sbuf_global(L, oslot), PSTRIDE, &g, L->ag_sbuf,
+                &ve, 1, o >= 0 ? &L->op_use2[o] : NULL);
 }
 
 /* The longest of m slices of a piece of n elements (slice_start). */
@@ -739,17 +747,23 @@ static uint64_t longest_slice(uint64_t n, uint64_t m, uint64_t align) {
     return most;
 }
 
+/* The shortest and longest piece of lane idx (they differ by an element at most). */
+static void piece_range(const struct job* j, unsigned idx, uint64_t* minlen, uint64_t* maxlen) {
+    *maxlen = 0;
+    *minlen = UINT64_MAX;
+    for (unsigned b = 0; b < j->c->chips; b++) {
+        uint64_t p0;
+        const uint64_t n = piece(j, idx, b, &p0);
+        if (n > *maxlen) *maxlen = n;
+        if (n < *minlen) *minlen = n;
+    }
+}
+
 /* Slices per block piece of lane idx in a phase with `blocks` blocks per chunk. */
 static unsigned piece_slices(const struct job* j, unsigned idx, unsigned blocks, int reduce) {
     const struct rt_comm* c = j->c;
-    /* Pieces differ by an element at most, all chips agree. */
-    uint64_t maxlen = 0, minlen = UINT64_MAX;
-    for (unsigned b = 0; b < c->chips; b++) {
-        uint64_t p0;
-        const uint64_t n = piece(j, idx, b, &p0);
-        if (n > maxlen) maxlen = n;
-        if (n < minlen) minlen = n;
-    }
+    uint64_t maxlen, minlen;
+    piece_range(j, idx, &minlen, &maxlen);
     uint64_t cap =
         reduce ? (uint64_t)c->partitions * c->slot_bytes / j->es : AG_SLICE_BYTES / j->es;
     if (!reduce && (maxlen + cap - 1) / cap * blocks > MAX_SLICES)
@@ -943,6 +957,9 @@ static void all_gather_phase(const struct job* j, const struct phase* ph, unsign
      * this chip's own stores. */
     const int per_block = !first && !fused && !barrier;
     if (!first && !fused && barrier) phase_join(j, lane_idx, 1);
+    if (per_block && j->gather_sbuf) /* the last gather, after the fused one */
+        for (unsigned chip = 0; chip < c->chips; chip++)
+            lane_of(j, chip, lane_idx)->ag_sbuf = GATHER_IN_OP;
     const struct lane* L0 = lane_of(j, 0, lane_idx);
     const unsigned g = L0->g, n = slices_per_chunk(j, L0, ph);
     for (unsigned step = fused ? 1 : 0; step + 1 < g; step++)
@@ -956,10 +973,19 @@ static void all_gather_phase(const struct job* j, const struct phase* ph, unsign
                 if (step == 0 && per_block)
                     for (unsigned k = 0; k < MAX_SEND; k++)
                         if (L->blk_arrived[sp.b][k].value) dep[ndep++] = L->blk_arrived[sp.b][k];
-                if (L->ag_sbuf) { /* fused, so step > 0: from the slot it arrived in */
+                if (L->ag_sbuf) {
+                    /* From the slot it arrived in (the first step: from HBM); into the next
+                     * chip's slot, but at the last step (nothing to forward) into its HBM:
+                     * the slot's store would only add to the phase's end. */
                     const struct geo sg = geo_of(j, sp.len);
-                    ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, ag_slot(c, L, L->ag_head - 1), &sg,
-                            dep, ndep, NULL);
+                    const int into_slot = L->ag_sbuf == 1 || step + 2 < g;
+                    if (step == 0)
+                        ag_send(j, L, ph->set, sp.b, sp.e0, sp.len,
+                                j->work[L->chip] + sp.e0 * j->es, (int32_t)(sg.E * j->es), &sg,
+                                into_slot, dep, ndep, NULL);
+                    else
+                        ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, ag_slot(c, L, L->ag_head - 1),
+                                PSTRIDE, &sg, into_slot, dep, ndep, NULL);
                     continue;
                 }
                 uint64_t at = j->work[L->chip] + sp.e0 * j->es;
@@ -967,7 +993,7 @@ static void all_gather_phase(const struct job* j, const struct phase* ph, unsign
                     at = j->src[L->chip] + (sp.e0 - block_start(j, L->chip)) * j->es;
                     dep[0].value = 0;
                 }
-                ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, at, NULL, dep, ndep, NULL);
+                ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, at, 0, NULL, 0, dep, ndep, NULL);
             }
     /* What arrived is waited for by the next phase's barrier (or by rt_run). */
 }
@@ -1027,6 +1053,38 @@ static unsigned hold_slices(const struct job* j, const struct phase* ph, unsigne
     const unsigned m = piece_slices(j, idx, blocks, 1);
     if (piece_slices(j, idx, next_blocks, 1) > m || blocks * m > c->op_slots / 2) return 0;
     return m;
+}
+
+/* The top operand slots the last all-gather (along each lane's first dimension, two
+ * dimensions) needs to take every arrival it forwards into a slot of its own, or 0 if it
+ * cannot: the rings keep at least OP_SLOTS, no lane holds sums, every slice fits a slot. It
+ * forwards and stores from there, instead of writing each arrival to HBM and reading it back
+ * to forward it: half the buffer's HBM reads gone from every chip, and an HBM write and read
+ * from every step's path. */
+static unsigned gather_fits_sbuf(const struct job* j) {
+    const struct rt_comm* c = j->c;
+    unsigned most_slots = 0;
+    if (j->op != RT_ALL_REDUCE || c->op_slots < OP_SLOTS_MAX) return 0;
+    for (unsigned idx = 0; idx < c->lanes; idx++) {
+        const struct lane* L0 = lane_of(j, 0, idx);
+        if (L0->nact != 2) return 0;
+        struct phase ph;
+        memset(&ph, 0, sizeof ph);
+        ph.dim = L0->order[0];
+        if (!j->dma_add && hold_slices(j, &ph, idx, L0->order[1])) return 0;
+        const unsigned blocks = blocks_per_chunk(c, &ph);
+        const uint64_t m = piece_slices(j, idx, blocks, 0);
+        const uint64_t slots = blocks * m * (c->dims[ph.dim] - 2); /* the last step: HBM */
+        if (slots > c->op_slots - OP_SLOTS) return 0;
+        if (slots > most_slots) most_slots = (unsigned)slots;
+        uint64_t minlen, maxlen;
+        piece_range(j, idx, &minlen, &maxlen);
+        const uint64_t most = (uint64_t)c->partitions * (c->slot_bytes / j->es);
+        if (longest_slice(maxlen, m, 4096 / j->es) > most ||
+            longest_slice(minlen, m, 4096 / j->es) > most)
+            return 0;
+    }
+    return most_slots;
 }
 
 static void build_lane(const struct job* j, unsigned idx) {
@@ -1454,6 +1512,11 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
     j->ns_ag = want < nag ? want : nag;
     const int direct = direct_fits(j);
     c->stats.direct = direct;
+    j->op_slots = c->op_slots;
+    const unsigned gather_slots = direct ? 0 : gather_fits_sbuf(j);
+    j->gather_sbuf = gather_slots != 0;
+    j->op_slots -= gather_slots;
+    c->stats.gather_sbuf = j->gather_sbuf;
     for (unsigned idx = 0; idx < c->lanes; idx++) {
         if (direct)
             build_direct(j, idx);

@@ -18,7 +18,8 @@
 # trn2_direct_big forces the exchange at a size with several parts per piece. The *_inplace
 # tests sum into the input buffer (src == dst), each algorithm and way of adding once.
 # torus3x2_held* keep the first ring's sums in SBUF for the second (all-reduce, in place, and
-# reduce-scatter); torus3x2_1core_slot_edge a size whose last slice is longer than the rest.
+# reduce-scatter); torus3x2_1core_slot_edge a size whose last slice is longer than the rest;
+# torus3x2_gather_sbuf the last all-gather through operand slots instead of HBM.
 if(TARGET rainier-vp)
   set(COLL_ELF ${CMAKE_BINARY_DIR}/target/sw/apps/allreduce.elf)
   set(COLL_LITE ${PROJECT_SOURCE_DIR}/configs/lite.json)
@@ -87,6 +88,10 @@ if(TARGET rainier-vp)
                    --set "cpu.command_line=op=allreduce dtype=all bytes=16MiB lanes=2 inplace=1 repeat=2 check=full")
   rainier_coll_has(torus3x2_held_rs "held in SBUF" ${COLL_TRN2} 300 ${COLL_TORUS3X2}
                    --set "cpu.command_line=op=reduce_scatter dtype=all bytes=24MiB lanes=2 check=full")
+  # The last gather forwarding from operand slots (two dimensions, three chips along the first).
+  rainier_coll_has(torus3x2_gather_sbuf "last gather through SBUF" ${COLL_TRN2} 300
+                   ${COLL_TORUS3X2} --set
+                   "cpu.command_line=op=allreduce dtype=all bytes=2MiB lanes=2 algo=ring inplace=1 repeat=2 check=full")
   rainier_coll(trn2_ultra ${COLL_ULTRA} 600 --set "cpu.command_line=op=allreduce")
   rainier_coll(trn2_port_down ${COLL_TRN2} 300 --set "link.down=0:x+,5:y-"
                --set "cpu.command_line=op=allreduce dtype=fp32")
