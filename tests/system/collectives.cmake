@@ -88,10 +88,11 @@ if(TARGET rainier-vp)
                    --set "cpu.command_line=op=allreduce dtype=all bytes=16MiB lanes=2 inplace=1 repeat=2 check=full")
   rainier_coll_has(torus3x2_held_rs "held in SBUF" ${COLL_TRN2} 300 ${COLL_TORUS3X2}
                    --set "cpu.command_line=op=reduce_scatter dtype=all bytes=24MiB lanes=2 check=full")
-  # The last gather forwarding from operand slots (two dimensions, three chips along the first).
+  # The last gather forwarding from operand slots (two dimensions, three chips along the
+  # first), and the first ring's 256 KiB slices stored over all store queues.
   rainier_coll_has(torus3x2_gather_sbuf "last gather through SBUF" ${COLL_TRN2} 300
                    ${COLL_TORUS3X2} --set
-                   "cpu.command_line=op=allreduce dtype=all bytes=2MiB lanes=2 algo=ring inplace=1 repeat=2 check=full")
+                   "cpu.command_line=op=allreduce dtype=all bytes=12MiB lanes=2 inplace=1 repeat=2 check=full")
   rainier_coll(trn2_ultra ${COLL_ULTRA} 600 --set "cpu.command_line=op=allreduce")
   rainier_coll(trn2_port_down ${COLL_TRN2} 300 --set "link.down=0:x+,5:y-"
                --set "cpu.command_line=op=allreduce dtype=fp32")
