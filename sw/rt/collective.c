@@ -40,7 +40,8 @@ _Static_assert(SEM_READY(0) < RAINIER_SEM_COUNT, "a semaphore per set member and
 #define ROUND 16    /* slices per chunk that go through all steps together */
 /* With two or more dimensions, as many slots again where they fit without smaller slots: the
  * first reduce-scatter's sums can stay there for the second (its operands and first sends),
- * up to half the slots. */
+ * up to half the slots; or, where nothing is held, the top ones take the last all-gather's
+ * arrivals (gather_fits_sbuf). */
 #define OP_SLOTS_MAX (2 * OP_SLOTS)
 #define HELD_MAX (OP_SLOTS_MAX / 2)
 #define SLOT_BYTES 4096   /* per partition; halved while the areas do not fit in SBUF */
@@ -422,6 +423,18 @@ static struct rt_ticket dma_pieces(struct lane* L, unsigned q, const struct job*
     return dma_pieces_ex(L, q, j, g, src, src_row, dst, dst_row, w, nw, signal, 0);
 }
 
+/* Part p of `parts` of a piece laid out as g: its rows q * p / parts up to q * (p + 1) / parts,
+ * the partial row with the last part. */
+static struct rt_ticket dma_part_sig(struct lane* L, unsigned q, const struct job* j, struct geo g,
+                                     unsigned p, unsigned parts, uint64_t src, int32_t src_row,
+                                     uint64_t dst, int32_t dst_row, const struct rt_ticket* w,
+                                     unsigned nw, uint8_t flags, int signal) {
+    const uint32_t r0 = g.q * p / parts, r1 = g.q * (p + 1) / parts;
+    const struct geo sub = {g.E, r1 - r0, p + 1 == parts ? g.r : 0};
+    return dma_pieces_ex(L, q, j, sub, src + (uint64_t)src_row * r0, src_row,
+                         dst + (uint64_t)dst_row * r0, dst_row, w, nw, signal, flags);
+}
+
 /* A 4-byte copy of 1 into semaphore `sem` of device `to`, after queue q's earlier entries. */
 static struct rt_ticket signal_remote(struct lane* L, unsigned q, struct lane* to, unsigned sem,
                                       const struct rt_ticket* w, unsigned nw) {
@@ -728,20 +741,20 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
     if (last_phase && j->op == RT_REDUCE_SCATTER)
         dst = j->dst[L->chip] + (sp.e0 - block_start(j, L->chip)) * j->es;
     /* Before another ring, a big slice's store is split over the store queues: the next ring
-     * waits for each of its blocks to be stored, and one queue takes ~10 us per 256 KiB
-     * (4x4 torus, 64 MiB: 168.6 -> 166.1 us; slices of 64 KiB at 16 MiB: 55.3 -> 58.0). */
-    const unsigned parts =
+     * waits for each of its blocks to be stored, and one queue takes ~10 us per 256 KiB (4x4
+     * torus, 64 MiB: 168.6 -> 166.1 us). Not below BIG_SLICE_BYTES: splitting the 64 KiB
+     * slices at 16 MiB took it from 55.3 to 58.0 us. */
+    unsigned parts =
         ph->next_dim >= 0 && (uint64_t)sp.len * j->es >= BIG_SLICE_BYTES ? c->nstore : 1;
-    struct rt_ticket st = {0, 0}, pt[RT_MAX_DMA_QUEUES];
+    if (parts > g.q) parts = g.q ? g.q : 1; /* no empty part */
+    struct rt_ticket pt[RT_MAX_DMA_QUEUES];
     for (unsigned k = 0; k < parts; k++) {
-        const uint32_t q0 = g.q * k / parts, q1 = g.q * (k + 1) / parts;
-        const struct geo pg = {g.E, q1 - q0, k + 1 == parts ? g.r : 0};
         const unsigned qk = k ? store_queue(c, L) : qs;
-        pt[k] = dma_pieces(L, qk, j, pg, sbuf_global(L, oslot) + (uint64_t)q0 * PSTRIDE, PSTRIDE,
-                           dst + (uint64_t)q0 * g.E * j->es, (int32_t)(g.E * j->es), &ve, 1, 1);
+        pt[k] = dma_part_sig(L, qk, j, g, k, parts, sbuf_global(L, oslot), PSTRIDE, dst,
+                             (int32_t)(g.E * j->es), &ve, 1, 0, 1);
         L->store_last[qk] = pt[k];
     }
-    st = parts > 1 ? join(L, pt, parts) : pt[0];
+    const struct rt_ticket st = parts > 1 ? join(L, pt, parts) : pt[0];
     if (o >= 0) L->op_use[o] = st;
     /* All-reduce: the reduced slice also starts the all-gather along this ring, from SBUF. */
     if (fuse)
@@ -1063,7 +1076,7 @@ static unsigned hold_slices(const struct job* j, const struct phase* ph, unsigne
     const struct rt_comm* c = j->c;
     const unsigned blocks = blocks_per_chunk(c, ph), next_blocks = blocks / c->dims[next];
     const unsigned m = piece_slices(j, idx, blocks, 1);
-    if (piece_slices(j, idx, next_blocks, 1) > m || blocks * m > c->op_slots / 2) return 0;
+    if (piece_slices(j, idx, next_blocks, 1) > m || blocks * m > j->op_slots / 2) return 0;
     return m;
 }
 
@@ -1179,18 +1192,6 @@ static void build_lane(const struct job* j, unsigned idx) {
  * step at small sizes costs its latency, not its bytes; this moves more bytes per port (the
  * chip across a ring of 4 is two hops away: 4/3 of a ring's) in a third of the steps. */
 #define DIRECT_MAX_DIM 4
-
-/* Part p of `parts` of a piece laid out as g: its rows q * p / parts up to q * (p + 1) / parts,
- * the partial row with the last part. */
-static struct rt_ticket dma_part_sig(struct lane* L, unsigned q, const struct job* j, struct geo g,
-                                     unsigned p, unsigned parts, uint64_t src, int32_t src_row,
-                                     uint64_t dst, int32_t dst_row, const struct rt_ticket* w,
-                                     unsigned nw, uint8_t flags, int signal) {
-    const uint32_t r0 = g.q * p / parts, r1 = g.q * (p + 1) / parts;
-    const struct geo sub = {g.E, r1 - r0, p + 1 == parts ? g.r : 0};
-    return dma_pieces_ex(L, q, j, sub, src + (uint64_t)src_row * r0, src_row,
-                         dst + (uint64_t)dst_row * r0, dst_row, w, nw, signal, flags);
-}
 
 static struct rt_ticket dma_part(struct lane* L, unsigned q, const struct job* j, struct geo g,
                                  unsigned p, unsigned parts, uint64_t src, int32_t src_row,
