@@ -114,8 +114,8 @@ struct lane {
     unsigned head, tail;
     struct rt_ticket agq[AG_FIFO]; /* all-gather arrivals, oldest first */
     unsigned ag_head, ag_tail, ag_sent;
-    int ag_sbuf; /* this phase's all-gather arrives in SBUF slots, not in HBM: 1 the gather
-                  * slots (AG_SLOTS), GATHER_IN_OP the operand slots above j->op_slots */
+    int ag_sbuf; /* this phase's all-gather arrives in SBUF slots, not in HBM: GATHER_IN_AG the
+                  * gather slots (AG_SLOTS), GATHER_IN_OP the operand slots above j->op_slots */
     struct rt_ticket op_use2[OP_SLOTS_MAX]; /* an operand slot's second reader (fused all-gather) */
     /* Sums of this round's slices waiting to go to the next chip at the next step. */
     struct rt_ticket fwd_ve[ROUND];
@@ -488,6 +488,7 @@ static unsigned store_queue(const struct rt_comm* c, struct lane* L) {
 
 /* The all-gather slot of arrival i of the phase (ag_sbuf): after the operand slots, or (the
  * last gather, GATHER_IN_OP) an operand slot the rings leave unused. */
+#define GATHER_IN_AG 1
 #define GATHER_IN_OP 2
 static uint64_t ag_slot(const struct rt_comm* c, const struct lane* L, unsigned i) {
     if (L->ag_sbuf == GATHER_IN_OP)
@@ -921,7 +922,7 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
     if (n > AG_FIFO) fuse = 0;
     if (fuse && ag_fits_sbuf(j, ph, lane_idx))
         for (unsigned chip = 0; chip < c->chips; chip++)
-            lane_of(j, chip, lane_idx)->ag_sbuf = 1;
+            lane_of(j, chip, lane_idx)->ag_sbuf = GATHER_IN_AG;
     /* Rounds of ROUND slices per chunk, each through every step, in the order the links carry
      * them (so receivers count slots and arrivals the same way as senders). A sum waits in
      * its operand slot for the next step's send, at most ROUND of them at a time. */
@@ -1003,7 +1004,7 @@ static void all_gather_phase(const struct job* j, const struct phase* ph, unsign
                      * chip's slot, but at the last step (nothing to forward) into its HBM:
                      * the slot's store would only add to the phase's end. */
                     const struct geo sg = geo_of(j, sp.len);
-                    const int into_slot = L->ag_sbuf == 1 || step + 2 < g;
+                    const int into_slot = L->ag_sbuf == GATHER_IN_AG || step + 2 < g;
                     if (step == 0)
                         ag_send(j, L, ph->set, sp.b, sp.e0, sp.len,
                                 j->work[L->chip] + sp.e0 * j->es, (int32_t)(sg.E * j->es), &sg,
@@ -1066,15 +1067,20 @@ static void lane_order(const struct rt_comm* c, struct lane* L) {
     }
 }
 
-/* A first reduce-scatter whose sums stay in SBUF for the next (along `next`): the slices per
- * block piece both use, or 0 if they do not. The next phase's chunks have fewer blocks; where
- * it wants more slices per piece than the first (one per send queue), nothing is held: the
- * first ring's slices would have to shrink to match, and then its VE adds bound it (4x4 torus,
- * 16 MiB: 57.5 -> 58.8 us; 64 MiB: no gain). The last step's slices must fit in half the slots. */
-static unsigned hold_slices(const struct job* j, const struct phase* ph, unsigned idx,
-                            unsigned next) {
+/* Lane idx's first reduce-scatter keeping its sums in SBUF for the second: the slices per
+ * block piece both use, or 0 if they do not (also with one dimension, or DMA adds). The next
+ * phase's chunks have fewer blocks; where it wants more slices per piece than the first (one
+ * per send queue), nothing is held: the first ring's slices would have to shrink to match,
+ * and then its VE adds bound it (4x4 torus, 16 MiB: 57.5 -> 58.8 us; 64 MiB: no gain). The
+ * last step's slices must fit in half the slots. */
+static unsigned hold_slices(const struct job* j, unsigned idx) {
     const struct rt_comm* c = j->c;
-    const unsigned blocks = blocks_per_chunk(c, ph), next_blocks = blocks / c->dims[next];
+    const struct lane* L0 = lane_of(j, 0, idx);
+    if (L0->nact < 2 || j->dma_add) return 0;
+    struct phase ph; /* the first reduce-scatter: nothing fixed */
+    memset(&ph, 0, sizeof ph);
+    ph.dim = L0->order[0];
+    const unsigned blocks = blocks_per_chunk(c, &ph), next_blocks = blocks / c->dims[L0->order[1]];
     const unsigned m = piece_slices(j, idx, blocks, 1);
     if (piece_slices(j, idx, next_blocks, 1) > m || blocks * m > j->op_slots / 2) return 0;
     return m;
@@ -1092,11 +1098,10 @@ static unsigned gather_fits_sbuf(const struct job* j) {
     if (j->op != RT_ALL_REDUCE || c->op_slots < OP_SLOTS_MAX) return 0;
     for (unsigned idx = 0; idx < c->lanes; idx++) {
         const struct lane* L0 = lane_of(j, 0, idx);
-        if (L0->nact != 2) return 0;
-        struct phase ph;
+        if (L0->nact != 2 || hold_slices(j, idx)) return 0;
+        struct phase ph; /* the last gather: along the first dimension, nothing fixed */
         memset(&ph, 0, sizeof ph);
         ph.dim = L0->order[0];
-        if (!j->dma_add && hold_slices(j, &ph, idx, L0->order[1])) return 0;
         const unsigned blocks = blocks_per_chunk(c, &ph);
         const uint64_t m = piece_slices(j, idx, blocks, 0);
         const uint64_t slots = blocks * m * (c->dims[ph.dim] - 2); /* the last step: HBM */
@@ -1155,8 +1160,8 @@ static void build_lane(const struct job* j, unsigned idx) {
         ph.held = ph.hold;
         ph.hold = 0;
         if (!ph.held) ph.m = 0;
-        if (i == 0 && n >= 2 && !ph.dma_add) {
-            ph.m = hold_slices(j, &ph, idx, L0->order[1]);
+        if (i == 0) {
+            ph.m = hold_slices(j, idx);
             ph.hold = ph.m != 0;
         }
         fused = reduce_scatter_phase(j, &ph, i == 0, i + 1 == n, idx,
