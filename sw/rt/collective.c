@@ -612,6 +612,7 @@ static void rs_send(const struct job* j, struct lane* L, const struct phase* ph,
      * own), the last on the send queue, whose arrival signal waits for the helpers' parts to
      * have landed (a descriptor completes when its writes have). */
     const unsigned parts = slice_parts(ph, g);
+    if (parts > c->stats.parts) j->c->stats.parts = parts;
     const unsigned k = L->sent++ % j->ns_rs;
     struct rt_ticket t[MAX_SEND];
     for (unsigned p = 0; p < parts; p++) {

@@ -19,7 +19,9 @@
 # tests sum into the input buffer (src == dst), each algorithm and way of adding once.
 # torus3x2_held* keep the first ring's sums in SBUF for the second (all-reduce, in place, and
 # reduce-scatter); torus3x2_1core_slot_edge a size whose last slice is longer than the rest;
-# torus3x2_gather_sbuf the last all-gather through operand slots instead of HBM.
+# torus3x2_gather_sbuf the last all-gather through operand slots instead of HBM;
+# torus3x3_parts_* the held rings' slices sent in parts over the store queues (the fused
+# gather forwarding them from HBM, and from its slots).
 if(TARGET rainier-vp)
   set(COLL_ELF ${CMAKE_BINARY_DIR}/target/sw/apps/allreduce.elf)
   set(COLL_LITE ${PROJECT_SOURCE_DIR}/configs/lite.json)
@@ -93,6 +95,16 @@ if(TARGET rainier-vp)
   rainier_coll_has(torus3x2_gather_sbuf "last gather through SBUF" ${COLL_TRN2} 300
                    ${COLL_TORUS3X2} --set
                    "cpu.command_line=op=allreduce dtype=all bytes=12MiB lanes=2 inplace=1 repeat=2 check=full")
+  # Slices in parts: with a second ring of three chips, the fused gather forwards each part
+  # once it is here, from HBM (256 KiB slices) or from its slots (64 KiB). They fail if a
+  # part's arrival signal does not wait for the parts on the store queues, if a part from HBM
+  # misses an element, or if a part is forwarded from another slice's slot.
+  set(COLL_TORUS3X3 --set chip.count=9 --set link.topology=torus2d:3x3)
+  rainier_coll_has(torus3x3_parts_hbm "sent in up to 3 parts" ${COLL_TRN2} 300 ${COLL_TORUS3X3}
+                   --set "cpu.command_line=op=allreduce dtype=all bytes=9MiB lanes=2 check=full")
+  rainier_coll_has(torus3x3_parts_slots "sent in up to 3 parts" ${COLL_TRN2} 300
+                   ${COLL_TORUS3X3} --set
+                   "cpu.command_line=op=allreduce dtype=all bytes=2304KiB lanes=2 algo=ring check=full")
   rainier_coll(trn2_ultra ${COLL_ULTRA} 600 --set "cpu.command_line=op=allreduce")
   rainier_coll(trn2_port_down ${COLL_TRN2} 300 --set "link.down=0:x+,5:y-"
                --set "cpu.command_line=op=allreduce dtype=fp32")

@@ -37,6 +37,7 @@ struct rt_coll_stats {
     int direct;       /* the direct exchange (RT_ALGO_DIRECT), not rings */
     uint64_t held;    /* slices the first ring left in SBUF for the second, all devices */
     int gather_sbuf;  /* the last gather forwarded from SBUF (two dimensions), not HBM */
+    unsigned parts;   /* most parts a ring sent one slice in (store queues helping), or 0 */
     int early;        /* a ring filled up: started before the whole program was written */
     uint64_t skew_ns; /* from the first chip's start to the last's (100 ns steps) */
 };
