@@ -40,8 +40,8 @@ _Static_assert(SEM_READY(0) < RAINIER_SEM_COUNT, "a semaphore per set member and
 #define ROUND 16    /* slices per chunk that go through all steps together */
 /* With two or more dimensions, as many slots again where they fit without smaller slots: the
  * first reduce-scatter's sums can stay there for the second (its operands and first sends),
- * up to half the slots; or, where nothing is held, the top ones take the last all-gather's
- * arrivals (gather_fits_sbuf). */
+ * up to half of the slots the rings use; and the top ones can take the last all-gather's
+ * arrivals (gather_fits_sbuf), leaving the rings at least OP_SLOTS. */
 #define OP_SLOTS_MAX (2 * OP_SLOTS)
 #define HELD_MAX (OP_SLOTS_MAX / 2)
 #define SLOT_BYTES 4096   /* per partition; halved while the areas do not fit in SBUF */
@@ -84,9 +84,9 @@ struct phase {
      * slices, instead of a store to HBM and reads back. */
     int hold, held;
     unsigned m; /* slices per block piece, if set (hold, held: the same) */
-    /* A held phase's slices are as big as the first ring's, and the next ring wants smaller
-     * ones (more of them at a time on the link): each send goes in this many parts, on
-     * queues of their own (0: one). */
+    /* Parts each slice goes over the link in (0: one): a phase that holds or takes held sums
+     * (helper_parts; rs_send), and the all-gather fused to one, which forwards the same parts
+     * one by one (ag_send). */
     unsigned parts;
 };
 
@@ -439,7 +439,10 @@ static struct rt_ticket dma_part_sig(struct lane* L, unsigned q, const struct jo
                          dst + (uint64_t)dst_row * r0, dst_row, w, nw, signal, flags);
 }
 
-/* The parts a slice laid out as g goes over the link in (struct phase.parts): whole rows each. */
+/* The parts a slice laid out as g goes over the link in (struct phase.parts): whole rows each.
+ * The clamp to its rows never bites where parts are set (helper_parts keeps a part at 8 KiB
+ * or more, and rows are at most 4 KiB); a fused gather's slot numbering (ag_send) relies on
+ * every slice of the phase having the same number of parts. */
 static unsigned slice_parts(const struct phase* ph, struct geo g) {
     const unsigned parts = ph->parts ? ph->parts : 1;
     return parts < g.q ? parts : g.q ? g.q : 1;
@@ -687,9 +690,8 @@ static void rs_prepare(const struct job* j, struct lane* L, const struct phase* 
  * its receive slot) to it in place, and the sender hears that the receive slot is free.
  * Returns the add's ticket. */
 static struct rt_ticket ve_add(const struct job* j, struct lane* L, const struct phase* ph,
-                               struct span sp, struct geo g, const struct rt_ticket* in,
-                               unsigned nin, unsigned first, int held_op, struct rt_ticket held,
-                               unsigned* op) {
+                               struct span sp, struct geo g, struct rt_ticket in, unsigned first,
+                               int held_op, struct rt_ticket held, unsigned* op) {
     const struct rt_comm* c = j->c;
     const unsigned ri = L->recvd % RECV_SLOTS;
     const uint32_t rslot = slot_off(c, c->sbuf_recv + ph->region * RECV_SLOTS * c->slot_bytes, ri);
@@ -701,11 +703,9 @@ static struct rt_ticket ve_add(const struct job* j, struct lane* L, const struct
     const uint32_t oslot = slot_off(c, c->sbuf_op, o);
     *op = o;
     /* The load is usually done long before the slice arrives: its wait goes on the dummy in
-     * front (rt_nc), which then runs early, and the add waits only for the arrival (its last
-     * part's: the others on dummies too). */
-    struct rt_ticket vw[1 + MAX_SEND] = {ld};
-    for (unsigned p = 0; p < nin; p++)
-        vw[1 + p] = in[p];
+     * front (rt_nc), which then runs early, and the add waits only for the arrival (its one
+     * signal covers every part of the slice). */
+    const struct rt_ticket vw[2] = {ld, in};
     struct rt_ticket ve = {0, 0};
     for (unsigned part = 0; part < 2; part++) {
         const uint32_t parts = part ? (g.r ? 1 : 0) : g.q, elems = part ? g.r : g.E;
@@ -721,7 +721,7 @@ static struct rt_ticket ve_add(const struct job* j, struct lane* L, const struct
         x.src0 = rt_tile(rt_sbuf_off(p0, rslot), (uint16_t)parts, (uint16_t)elems);
         x.src1 = x.dst;
         const int last_part = part == 1 || !g.r;
-        ve = rt_nc(L->d, RAINIER_NC_ENGINE_VECTOR, &x, vw, 1 + nin, last_part);
+        ve = rt_nc(L->d, RAINIER_NC_ENGINE_VECTOR, &x, vw, 2, last_part);
     }
     if (reused)
         L->rfree[ri] = signal_remote(L, q_signal(c), lane_of(j, L->prev, L->idx),
@@ -760,7 +760,7 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
             struct rt_ticket ht = {0, 0};
             const int ho = ph->held ? (int)held_take(L, sp.b, s % L->m, &ht) : -1;
             unsigned vo;
-            ve = ve_add(j, L, ph, sp, g, &in, 1, first, ho, ht, &vo);
+            ve = ve_add(j, L, ph, sp, g, in, first, ho, ht, &vo);
             o = (int)vo;
         }
         oslot = slot_off(c, c->sbuf_op, (unsigned)o);
@@ -965,7 +965,7 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
     if (barrier) phase_join(j, lane_idx, 1);
     const struct lane* L0 = lane_of(j, 0, lane_idx);
     const unsigned g = L0->g, n = slices_per_chunk(j, L0, ph);
-    if (n > AG_FIFO) fuse = 0;
+    if ((uint64_t)n * (ph->parts ? ph->parts : 1) > AG_FIFO) fuse = 0;
     if (fuse && ag_fits_sbuf(j, ph, lane_idx))
         for (unsigned chip = 0; chip < c->chips; chip++)
             lane_of(j, chip, lane_idx)->ag_sbuf = GATHER_IN_AG;
@@ -1120,10 +1120,10 @@ static void lane_order(const struct rt_comm* c, struct lane* L) {
 }
 
 /* Parts each slice of a held or holding phase goes over the link in (rs_send): one on its send
- * queue and, across the step's slices, the store queues (which have nothing to store there)
- * once each; no part under SMALL_SLICE_BYTES. A lane's 5 send queues alone keep a port only
- * ~60 % busy through the steps' waits; the extra engines took the 4x4 torus at 16 MiB from
- * 55.3 to 52.2 us. */
+ * queue and, across the step's slices, the store queues (which store only at the held ring's
+ * last step there) once each; no part under SMALL_SLICE_BYTES. A lane's 5 send queues alone keep a
+ * port only ~60 % busy through the steps' waits; the extra engines took the 4x4 torus at 16 MiB
+ * from 55.3 to 52.2 us. */
 static unsigned helper_parts(const struct job* j, unsigned per_step, uint64_t slice_bytes) {
     const unsigned nstore = j->c->nstore;
     unsigned p = 1 + (nstore + per_step - 1) / per_step;
@@ -1160,7 +1160,8 @@ static unsigned hold_slices(const struct job* j, unsigned idx, unsigned parts[2]
 
 /* The top operand slots the last all-gather (along each lane's first dimension, two
  * dimensions) needs to take every arrival it forwards into a slot of its own, or 0 if it
- * cannot: the rings keep at least OP_SLOTS, no lane holds sums, every slice fits a slot. It
+ * cannot: the rings keep at least OP_SLOTS, every slice fits a slot (held sums stay below
+ * j->op_slots, which these slots are taken from). It
  * forwards and stores from there, instead of writing each arrival to HBM and reading it back
  * to forward it: half the buffer's HBM reads gone from every chip, and an HBM write and read
  * from every step's path. */
@@ -1236,7 +1237,7 @@ static void build_lane(const struct job* j, unsigned idx) {
          * add and its wait on every step's path (16 MiB: 53.3 -> 52.2 us, 64 MiB: 167.4 ->
          * 159.9 us). */
         ph.parts = ph.held ? held_parts[1] : 0;
-        if (ph.held) ph.dma_add = 1;
+        if (ph.held && c->reduce_by != RT_REDUCE_VE) ph.dma_add = 1;
         if (i == 0) {
             ph.m = hold_slices(j, idx, held_parts);
             ph.hold = ph.m != 0;

@@ -17,8 +17,8 @@
 # (RT_ALGO_AUTO): ring4_2cores is its one-dimension case, *_ring force the rings there, and
 # trn2_direct_big forces the exchange at a size with several parts per piece. The *_inplace
 # tests sum into the input buffer (src == dst), each algorithm and way of adding once.
-# torus3x2_held* keep the first ring's sums in SBUF for the second (all-reduce, in place, and
-# reduce-scatter); torus3x2_1core_slot_edge a size whose last slice is longer than the rest;
+# torus3x2_held* and ultra3x2x2_held keep the first ring's sums in SBUF for the second
+# (all-reduce, in place and by the VE, reduce-scatter, and three dimensions); torus3x2_1core_slot_edge a size whose last slice is longer than the rest;
 # torus3x2_gather_sbuf the last all-gather through operand slots instead of HBM;
 # torus3x3_parts_* the held rings' slices sent in parts over the store queues (the fused
 # gather forwarding them from HBM, and from its slots).
@@ -86,8 +86,13 @@ if(TARGET rainier-vp)
                     --set "cpu.command_line=op=allreduce dtype=fp32 bytes=786408 algo=ring check=full")
   # The first ring's sums held in SBUF for the second (big enough pieces: 2 lanes per chip).
   set(COLL_TORUS3X2 --set chip.count=6 --set link.topology=torus2d:3x2)
+  # (Adding by the VE where asked: the held ring otherwise adds by DMA.)
   rainier_coll_has(torus3x2_held "held in SBUF" ${COLL_TRN2} 300 ${COLL_TORUS3X2}
-                   --set "cpu.command_line=op=allreduce dtype=all bytes=16MiB lanes=2 inplace=1 repeat=2 check=full")
+                   --set "cpu.command_line=op=allreduce dtype=all bytes=16MiB lanes=2 inplace=1 repeat=2 reduce=ve check=full")
+  # Held sums in a three-dimensional system (barriers before the third ring).
+  rainier_coll_has(ultra3x2x2_held "held in SBUF" ${COLL_TRN2} 300 --set chip.count=12
+                   --set link.topology=ultra:3x2x2
+                   --set "cpu.command_line=op=allreduce dtype=all bytes=6MiB lanes=2 check=full")
   rainier_coll_has(torus3x2_held_rs "held in SBUF" ${COLL_TRN2} 300 ${COLL_TORUS3X2}
                    --set "cpu.command_line=op=reduce_scatter dtype=all bytes=24MiB lanes=2 check=full")
   # The last gather forwarding from operand slots (two dimensions, three chips along the
