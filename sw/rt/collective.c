@@ -739,7 +739,6 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
     const struct span sp = slice(j, L, ph, a, s);
     if (!sp.len) return;
     const struct geo g = geo_of(j, sp.len);
-    const unsigned nin = slice_parts(ph, g); /* of the fused gather's sends */
     const struct rt_ticket in = fifo_pop(L);
     const int how = step_add(j, ph, L, step);
     int o = -1; /* the sum's operand slot, if it is in one */
@@ -800,7 +799,8 @@ static void rs_receive(const struct job* j, struct lane* L, const struct phase* 
     const struct rt_ticket st = parts > 1 ? join(L, pt, parts) : pt[0];
     if (o >= 0) L->op_use[o] = st;
     /* All-reduce: the reduced slice also starts the all-gather along this ring, from SBUF. */
-    if (fuse) {
+    if (fuse) { /* in the parts the slice came in */
+        const unsigned nin = slice_parts(ph, g);
         struct rt_ticket sent[MAX_SEND];
         for (unsigned p = 0; p < nin; p++)
             sent[p] = ag_send(j, L, ph->set, sp.b, sp.e0, sp.len, p, nin, sbuf_global(L, oslot),
