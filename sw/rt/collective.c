@@ -427,14 +427,24 @@ static struct rt_ticket dma_pieces(struct lane* L, unsigned q, const struct job*
     return dma_pieces_ex(L, q, j, g, src, src_row, dst, dst_row, w, nw, signal, 0);
 }
 
+/* The elements part p of `parts` covers in a slice laid out as g: whole rows, the partial row
+ * with the last part. */
+static void part_range(struct geo g, unsigned p, unsigned parts, uint32_t* off, uint32_t* len) {
+    const uint32_t r0 = g.q * p / parts, r1 = g.q * (p + 1) / parts;
+    *off = r0 * g.E;
+    *len = (r1 - r0) * g.E + (p + 1 == parts ? g.r : 0);
+}
+
 /* Part p of `parts` of a piece laid out as g: its rows q * p / parts up to q * (p + 1) / parts,
  * the partial row with the last part. */
 static struct rt_ticket dma_part_sig(struct lane* L, unsigned q, const struct job* j, struct geo g,
                                      unsigned p, unsigned parts, uint64_t src, int32_t src_row,
                                      uint64_t dst, int32_t dst_row, const struct rt_ticket* w,
                                      unsigned nw, uint8_t flags, int signal) {
-    const uint32_t r0 = g.q * p / parts, r1 = g.q * (p + 1) / parts;
-    const struct geo sub = {g.E, r1 - r0, p + 1 == parts ? g.r : 0};
+    uint32_t off, len;
+    part_range(g, p, parts, &off, &len);
+    const uint32_t r0 = off / g.E;
+    const struct geo sub = {g.E, len / g.E, len % g.E};
     return dma_pieces_ex(L, q, j, sub, src + (uint64_t)src_row * r0, src_row,
                          dst + (uint64_t)dst_row * r0, dst_row, w, nw, signal, flags);
 }
@@ -446,13 +456,6 @@ static struct rt_ticket dma_part_sig(struct lane* L, unsigned q, const struct jo
 static unsigned slice_parts(const struct phase* ph, struct geo g) {
     const unsigned parts = ph->parts ? ph->parts : 1;
     return parts < g.q ? parts : g.q ? g.q : 1;
-}
-
-/* The elements part p of `parts` covers in a slice laid out as g (dma_part_sig's rows). */
-static void part_range(struct geo g, unsigned p, unsigned parts, uint32_t* off, uint32_t* len) {
-    const uint32_t r0 = g.q * p / parts, r1 = g.q * (p + 1) / parts;
-    *off = r0 * g.E;
-    *len = (r1 - r0) * g.E + (p + 1 == parts ? g.r : 0);
 }
 
 /* A 4-byte copy of 1 into semaphore `sem` of device `to`, after queue q's earlier entries. */
