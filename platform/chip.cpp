@@ -195,6 +195,14 @@ chip::chip(sc_core::sc_module_name name, const chip_config& cfg)
     m_ctrl_regs.add(reg_def("TOPOLOGY", RAINIER_CHIP_CTRL_TOPOLOGY, 4, a::read_only)
                         .reset_to(cfg.topology_dims[0] | cfg.topology_dims[1] << 8 |
                                   cfg.topology_dims[2] << 16));
+    // At the access's own time: an initiator ahead of the kernel (a DMA's request, the CPU in
+    // its quantum) reads the time it is at.
+    auto ns = [](sc_core::sc_time t) {
+        return uint64_t(t.value() / sc_core::sc_time(1, sc_core::SC_NS).value());
+    };
+    m_ctrl_regs.add(reg_def("TIME_NS", RAINIER_CHIP_CTRL_TIME_NS, 8, a::read_only)
+                        .reads([this, ns] { return ns(m_ctrl_access); })
+                        .peeks([ns] { return ns(sc_core::sc_time_stamp()); }));
     auto nc_bits = [this] { return uint64_t(m_nc_irq_bits); };
     m_ctrl_regs.add(reg_def("NC_IRQ_STATUS", RAINIER_CHIP_CTRL_NC_IRQ_STATUS, 4, a::read_only)
                         .reads(nc_bits)
@@ -360,7 +368,8 @@ unsigned chip::global_transport_dbg(tlm::tlm_generic_payload& trans) {
     return n;
 }
 
-void chip::ctrl_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
+void chip::ctrl_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+    m_ctrl_access = sc_core::sc_time_stamp() + delay;
     m_ctrl_regs.transport(trans, false);
 }
 unsigned chip::ctrl_transport_dbg(tlm::tlm_generic_payload& trans) {

@@ -107,6 +107,7 @@ private:
     tlm_utils::multi_passthrough_target_socket<chip> m_dma_in; // from every DMA engine
     tlm_utils::simple_target_socket<chip> m_ctrl;
     register_bank m_ctrl_regs;
+    sc_core::sc_time m_ctrl_access; // when the access being served happens (TIME_NS)
     std::unique_ptr<hbm_memory> m_hbm;
     std::vector<std::unique_ptr<sbuf>> m_sbuf;
     std::vector<std::unique_ptr<psum>> m_psum;

@@ -61,3 +61,7 @@ int chip_init(unsigned chip, struct chip_info* info, uint32_t spins) {
     plic_enable(RAINIER_IRQ_CHIP(chip));
     return 0;
 }
+
+uint64_t chip_time_ns(unsigned chip) {
+    return mmio_read64(chip_regs(chip) + RAINIER_CHIP_CTRL_OFFSET + RAINIER_CHIP_CTRL_TIME_NS);
+}

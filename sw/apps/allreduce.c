@@ -36,7 +36,7 @@
 #define PERIOD 4093 /* prime: a wrong offset rarely lands on the same value */
 #define MAX_CASES 16
 #define MAX_REPEAT 16
-#define MAX_START_SKEW_NS 1000 /* the start stamps step by 100 ns */
+#define MAX_START_SKEW_NS 1000 /* the host's start writes land together (rt_sync) */
 
 static struct rt_comm comm;
 static uint32_t pattern[PERIOD] __attribute__((aligned(64)));

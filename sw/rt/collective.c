@@ -18,10 +18,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "board/clint.h"
+#include "board/chip.h"
 #include "board/sem.h"
 #include "coll_internal.h"
-#include "rainier/hw/clint.h"
+#include "rainier/hw/chip.h"
 
 static struct rt_dev devs[RT_COLL_MAX_DEVS];
 struct lane coll_lanes[RT_COLL_MAX_DEVS];
@@ -75,12 +75,16 @@ static uint64_t start_stamp(const struct rt_comm* c) {
     return (uint64_t)c->lanes * RT_MAX_DMA_QUEUES * 8;
 }
 
-/* An 8-byte DMA read of mtime into `slot` on queue q: the DMA engines' clock, in simulated
- * time, where the host's reads of mtime are ahead of it by up to its time quantum. */
+/* An 8-byte DMA read of the chip's TIME_NS into `slot` on queue q: when the queue's earlier
+ * entries were done, in ns of simulated time (the host's reads are ahead of it by up to its
+ * time quantum; mtime would count only 100 ns steps). */
 static void stamp(struct rt_dev* d, unsigned q, uint64_t slot) {
     struct rainier_dma_desc desc;
     *(volatile uint64_t*)(uintptr_t)slot = 0;
-    rt_desc_2d(&desc, 4, 1, 2, RAINIER_CLINT_BASE + CLINT_MTIME, 8, slot, 8);
+    rt_desc_2d(&desc, 4, 1, 2,
+               RAINIER_CHIP_MMIO_ADDR(d->chip) + RAINIER_CHIP_CTRL_OFFSET +
+                   RAINIER_CHIP_CTRL_TIME_NS,
+               8, slot, 8);
     rt_dma(d, q, &desc, NULL, 0, 0);
 }
 
@@ -255,7 +259,7 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
         c->stats.entries += c->dev[i].stats.dma_descs + c->dev[i].stats.ve_insns;
 
     kick_all(c);
-    uint64_t t0 = clint_mtime();
+    uint64_t t0 = chip_time_ns(0);
     release(c);
     int rc = RT_OK;
     for (unsigned i = 0; i < c->chips * c->lanes && rc == RT_OK; i++)
@@ -274,7 +278,7 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
         if (t && (!first || t < first)) first = t;
         if (t > last) last = t;
     }
-    c->stats.skew_ns = first ? (last - first) * (1000000000ull / RAINIER_CLINT_TIMEBASE_HZ) : 0;
+    c->stats.skew_ns = first ? last - first : 0;
     if (first) t0 = first;
     uint64_t t1 = t0;
     for (unsigned chip = 0; chip < c->chips; chip++)
@@ -282,7 +286,7 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
             const uint64_t t = *(volatile uint64_t*)(uintptr_t)(c->stamps[chip] + w * 8ull);
             if (t > t1) t1 = t;
         }
-    c->stats.ns = (t1 - t0) * (1000000000ull / RAINIER_CLINT_TIMEBASE_HZ);
+    c->stats.ns = t1 - t0;
     if (op == RT_REDUCE_SCATTER)
         for (unsigned chip = 0; chip < c->chips; chip++)
             rt_mem_free(&c->dev[chip * c->lanes].hbm, j->work[chip]);

@@ -272,3 +272,40 @@ TEST(multichip, SingleChipReachesHostDramThroughItsRouter) {
     };
     b.start();
 }
+
+// CTRL_TIME_NS: simulated time in ns, at the access's own time, one clock for every chip. A DMA
+// read of it stamps when its queue's earlier entries were done (the collectives time themselves
+// so); a remote chip's is read when the request gets there, a hop later.
+TEST(multichip, TimeNsStampsWhenTheQueueGotThere) {
+    multi_chip_bench b(make_topo("ring:2", slow_bw, slow_lat));
+    b.body = [](multi_chip_bench& b) {
+        const uint64_t time_ns = RAINIER_CHIP_CTRL_OFFSET + RAINIER_CHIP_CTRL_TIME_NS;
+        wait(sc_time(12345, sc_core::SC_NS));
+        uint64_t now = 0;
+        b.access(tlm::TLM_READ_COMMAND, RAINIER_CHIP_MMIO_ADDR(1) + time_ns, &now, 8);
+        const uint64_t host_ns = uint64_t(sc_core::sc_time_stamp().to_seconds() * 1e9 + 0.5);
+        EXPECT_LE(now, host_ns); // sampled when the read got there, at or before its return
+        EXPECT_GE(now, 12345u);
+        const auto data = pattern_bytes(S, 5);
+        b.poke(hbm_at(0, 0x100000), data.data(), S);
+        const uint64_t stamps = hbm_at(0, 0x8000);
+        const sc_time t0 = sc_core::sc_time_stamp();
+        b.submit(0, 0, 0,
+                 {copy_1d(hbm_at(0, 0x100000), hbm_at(0, 0x200000), S),
+                  copy_1d(RAINIER_CHIP_MMIO_ADDR(0) + time_ns, stamps, 8),
+                  copy_1d(RAINIER_CHIP_MMIO_ADDR(1) + time_ns, stamps + 8, 8)});
+        ASSERT_TRUE(b.wait_completed(0, 0, 0, 3));
+        EXPECT_EQ(b.error(0, 0, 0), 0u);
+        const uint64_t done_ns = uint64_t(sc_core::sc_time_stamp().to_seconds() * 1e9 + 0.5);
+        uint64_t t[2] = {0, 0};
+        b.peek(stamps, t, sizeof t);
+        // The local stamp comes after the copy: S bytes at the engine's 27 GB/s at the least.
+        const double start_ns = t0.to_seconds() * 1e9;
+        EXPECT_GE(double(t[0]), start_ns + S / 27.0);
+        // The remote one a hop later (slow_lat = 1 us), but not a round trip later.
+        EXPECT_GE(t[1], t[0] + uint64_t(slow_lat * 1e9));
+        EXPECT_LT(t[1], t[0] + uint64_t(2 * slow_lat * 1e9));
+        EXPECT_LE(t[1], done_ns);
+    };
+    b.start();
+}

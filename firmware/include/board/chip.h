@@ -23,6 +23,8 @@ struct chip_info {
 
 uintptr_t chip_regs(unsigned chip);
 void chip_read_info(unsigned chip, struct chip_info* info);
+/* Nanoseconds since power-on (CTRL_TIME_NS): one clock for every chip, finer than mtime. */
+uint64_t chip_time_ns(unsigned chip);
 
 /* Brings chip `chip` up: polls STATUS until HBM_READY (-1 after `spins` polls), resets every
  * engine queue (CTRL_RESET ENGINES), fills `info` (may be null), enables the done and error
