@@ -24,6 +24,7 @@ add (the semaphore increment follows the data on the same link, without a hop of
 """
 import argparse
 import json
+import math
 import os
 import re
 import statistics
@@ -109,8 +110,10 @@ def model(config, sets, dims, size):
 def case(name, config, sets, dims, size):
     base = f"op=allreduce dtype=fp32 bytes={size} check=sample"
     # Back-to-back collectives differ by up to +-10 % at small sizes, a few per cent at large
-    # ones (where each costs minutes): more of them where they are cheap.
-    reps = args.sim_repeat or (5 if size <= 16 * MIB else 3)
+    # ones (where each costs minutes): more of them where they are cheap, by the buffers' bytes
+    # on all chips (the 4x4 torus at 16 MiB: 256 MiB).
+    cheap = size * math.prod(dims) <= 256 * MIB
+    reps = args.sim_repeat if args.sim_repeat is not None else (5 if cheap else 3)
     opts = f"{base} repeat={reps}"
     once, twice = [], []
     sim = None
@@ -160,9 +163,9 @@ def main():
     p.add_argument("--elf", required=True)
     p.add_argument("--configs", required=True)
     p.add_argument("--repeat", type=int, default=3, help="runs per case (wall time medians)")
-    p.add_argument("--sim-repeat", type=int, default=0,
+    p.add_argument("--sim-repeat", type=int, default=None,
                    help="collectives per run, the simulated time their median (default: 5 up "
-                   "to 16 MiB, 3 above)")
+                   "to 256 MiB of buffers on all chips, 3 above)")
     p.add_argument("--sizes", default="1,4,16,64,256", help="MiB, comma-separated")
     p.add_argument("--ultra-sizes", default="1,16,64",
                    help="MiB on the 64-chip system (256 MiB needs 32 GiB of buffers)")
@@ -170,6 +173,8 @@ def main():
     p.add_argument("--no-wall-diff", action="store_true",
                    help="skip the second run per case (no per-collective wall time)")
     args = p.parse_args()
+    if args.sim_repeat is not None and not 1 <= args.sim_repeat <= 15:
+        p.error("--sim-repeat must be 1 to 15 (the app runs at most 16, one more for wall time)")
     trn2 = os.path.join(args.configs, "trn2.json")
     ultra = os.path.join(args.configs, "trn2-ultra.json")
     cases = [

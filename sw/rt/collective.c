@@ -75,17 +75,21 @@ static uint64_t start_stamp(const struct rt_comm* c) {
     return (uint64_t)c->lanes * RT_MAX_DMA_QUEUES * 8;
 }
 
-/* An 8-byte DMA read of the chip's TIME_NS into `slot` on queue q: when the queue's earlier
- * entries were done, in ns of simulated time (the host's reads are ahead of it by up to its
- * time quantum; mtime would count only 100 ns steps). */
-static void stamp(struct rt_dev* d, unsigned q, uint64_t slot) {
+/* An 8-byte DMA read of the chip's TIME_NS into `slot` on queue q, in ns of simulated time
+ * (the host's own reads run ahead by up to its time quantum; mtime counts 100 ns steps). The
+ * start stamp reads it as the queue gets there; an end stamp (`fenced`) once every earlier
+ * entry of the queue has completed, its writes landed on whichever chip (rt_dma_fenced). */
+static void stamp(struct rt_dev* d, unsigned q, uint64_t slot, int fenced) {
     struct rainier_dma_desc desc;
     *(volatile uint64_t*)(uintptr_t)slot = 0;
     rt_desc_2d(&desc, 4, 1, 2,
                RAINIER_CHIP_MMIO_ADDR(d->chip) + RAINIER_CHIP_CTRL_OFFSET +
                    RAINIER_CHIP_CTRL_TIME_NS,
                8, slot, 8);
-    rt_dma(d, q, &desc, NULL, 0, 0);
+    if (fenced)
+        rt_dma_fenced(d, q, &desc, 0);
+    else
+        rt_dma(d, q, &desc, NULL, 0, 0);
 }
 
 int rt_comm_open(struct rt_comm* c, unsigned nlanes) {
@@ -152,7 +156,7 @@ uint64_t rt_comm_alloc(struct rt_comm* c, unsigned chip, uint64_t bytes) {
     return rt_mem_alloc(&c->dev[chip * c->lanes].hbm, bytes ? bytes : 1, 4096);
 }
 
-/* An 8-byte DMA read of mtime at the end of every queue the program used. */
+/* An end stamp (TIME_NS) on every queue the program used. */
 static void stamp_ends(struct rt_comm* c) {
     for (unsigned i = 0; i < c->chips * c->lanes; i++) {
         struct rt_dev* d = &c->dev[i];
@@ -160,7 +164,7 @@ static void stamp_ends(struct rt_comm* c) {
         for (unsigned q = 0; q < d->ndma; q++) {
             const uint64_t slot = c->stamps[d->chip] + ((uint64_t)lane * RT_MAX_DMA_QUEUES + q) * 8;
             *(volatile uint64_t*)(uintptr_t)slot = 0;
-            if (d->dma[q].tail != tail0[i][q]) stamp(d, q, slot);
+            if (d->dma[q].tail != tail0[i][q]) stamp(d, q, slot, 1);
         }
     }
 }
@@ -226,7 +230,7 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
         struct lane* L = &coll_lanes[chip * c->lanes];
         for (unsigned k = 1; k < c->lanes; k++)
             coll_signal_remote(L, k % L->d->ndma, L + k, SEM_GO, NULL, 0);
-        stamp(L->d, Q_CTL, c->stamps[chip] + start_stamp(c)); /* the start, as GO lands */
+        stamp(L->d, Q_CTL, c->stamps[chip] + start_stamp(c), 0); /* the start, as GO lands */
     }
     /* Lanes sharing one port in one direction: half take the other dimension first (two or
      * more dimensions, four or more lanes), half go the other way round (rings of three or

@@ -218,6 +218,24 @@ struct rt_ticket rt_nc(struct rt_dev* d, unsigned engine, const struct rainier_n
     return t;
 }
 
+/* Pushes descriptor x (its wait set) on DMA queue q, signalling as rt_dma's `signal` says. */
+static struct rt_ticket push_signalled(struct rt_dev* d, unsigned q, struct rainier_dma_desc* x,
+                                       int signal) {
+    struct rt_ticket t = {0, 0};
+    if (signal) {
+        x->flags |= RAINIER_DMA_FLAG_SEM;
+        x->sem_id = (uint8_t)(signal & 0x100 ? signal & 0xff : RT_SEM_DMA(q));
+        x->sem_inc = 1;
+        t.sem = x->sem_id;
+        t.value = ++d->sem_count[t.sem];
+    }
+    push_dma(d, &d->dma[q], x);
+    d->stats.dma_descs++;
+    uint64_t n = (uint64_t)x->src_count[0] * x->src_count[1] * x->src_count[2];
+    d->stats.dma_bytes += n * x->elem_size;
+    return t;
+}
+
 struct rt_ticket rt_dma(struct rt_dev* d, unsigned q, const struct rainier_dma_desc* desc,
                         const struct rt_ticket* waits, unsigned nwaits, int signal) {
     const unsigned qi = QI_DMA(q);
@@ -241,19 +259,21 @@ struct rt_ticket rt_dma(struct rt_dev* d, unsigned q, const struct rainier_dma_d
         x.wait_value = need[k - 1].value;
         d->waited[qi][need[k - 1].sem] = need[k - 1].value;
     }
-    struct rt_ticket t = {0, 0};
-    if (signal) {
-        x.flags |= RAINIER_DMA_FLAG_SEM;
-        x.sem_id = (uint8_t)(signal & 0x100 ? signal & 0xff : RT_SEM_DMA(q));
-        x.sem_inc = 1;
-        t.sem = x.sem_id;
-        t.value = ++d->sem_count[t.sem];
-    }
-    push_dma(d, &d->dma[q], &x);
-    d->stats.dma_descs++;
-    uint64_t n = (uint64_t)x.src_count[0] * x.src_count[1] * x.src_count[2];
-    d->stats.dma_bytes += n * x.elem_size;
-    return t;
+    return push_signalled(d, q, &x, signal);
+}
+
+struct rt_ticket rt_dma_fenced(struct rt_dev* d, unsigned q, const struct rainier_dma_desc* desc,
+                               int signal) {
+    struct rainier_dma_desc f;
+    rt_desc_2d(&f, 4, 1, 1, rt_sram_addr(d, rt_sbuf_off(0, d->scratch)), 4,
+               rt_sram_addr(d, rt_sbuf_off(0, d->scratch + 32)), 4);
+    const struct rt_ticket done = rt_dma(d, q, &f, NULL, 0, 1);
+    /* Its own queue's ticket: rt_dma drops such waits (queue order covers them but for this). */
+    struct rainier_dma_desc x = *desc;
+    x.flags = (uint8_t)((x.flags & ~RAINIER_DMA_FLAG_SEM) | RAINIER_DMA_FLAG_WAIT);
+    x.wait_sem = done.sem;
+    x.wait_value = done.value;
+    return push_signalled(d, q, &x, signal);
 }
 
 static const char* nc_err_name(uint32_t e) {

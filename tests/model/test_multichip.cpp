@@ -274,8 +274,8 @@ TEST(multichip, SingleChipReachesHostDramThroughItsRouter) {
 }
 
 // CTRL_TIME_NS: simulated time in ns, at the access's own time, one clock for every chip. A DMA
-// read of it stamps when its queue's earlier entries were done (the collectives time themselves
-// so); a remote chip's is read when the request gets there, a hop later.
+// read of it stamps when its request gets there: on this chip behind the copy before it, on a
+// remote one a hop later.
 TEST(multichip, TimeNsStampsWhenTheQueueGotThere) {
     multi_chip_bench b(make_topo("ring:2", slow_bw, slow_lat));
     b.body = [](multi_chip_bench& b) {
@@ -306,6 +306,45 @@ TEST(multichip, TimeNsStampsWhenTheQueueGotThere) {
         EXPECT_GE(t[1], t[0] + uint64_t(slow_lat * 1e9));
         EXPECT_LT(t[1], t[0] + uint64_t(2 * slow_lat * 1e9));
         EXPECT_LE(t[1], done_ns);
+    };
+    b.start();
+}
+
+// A queue starts its next descriptor once the last one's requests are out, not when its writes
+// have landed: a stamp right behind a remote write reads the time before the data is there.
+// rt_dma_fenced puts a signalling copy in between and makes the stamp wait for its signal,
+// which the engine gives only after the earlier descriptors completed (it retires in order).
+TEST(multichip, AFencedStampComesAfterTheRemoteWriteLanded) {
+    multi_chip_bench b(make_topo("ring:2", slow_bw, slow_lat));
+    b.body = [](multi_chip_bench& b) {
+        const uint64_t time_ns =
+            RAINIER_CHIP_MMIO_ADDR(0) + RAINIER_CHIP_CTRL_OFFSET + RAINIER_CHIP_CTRL_TIME_NS;
+        const auto data = pattern_bytes(S, 9);
+        b.poke(hbm_at(0, 0x100000), data.data(), S);
+        const uint64_t stamps = hbm_at(0, 0x8000);
+        rainier_dma_desc fence = copy_1d(hbm_at(0, 0x9000), hbm_at(0, 0x9100), 4);
+        fence.flags = RAINIER_DMA_FLAG_SEM;
+        fence.sem_id = 3;
+        fence.sem_inc = 1;
+        rainier_dma_desc fenced = copy_1d(time_ns, stamps + 8, 8);
+        fenced.flags = RAINIER_DMA_FLAG_WAIT;
+        fenced.wait_sem = 3;
+        fenced.wait_value = 1;
+        const double t0_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
+        b.submit(0, 0, 0,
+                 {copy_1d(hbm_at(0, 0x100000), hbm_at(1, 0x200000), S), copy_1d(time_ns, stamps, 8),
+                  fence, fenced});
+        ASSERT_TRUE(b.wait_completed(0, 0, 0, 4));
+        EXPECT_EQ(b.error(0, 0, 0), 0u);
+        uint64_t t[2] = {0, 0};
+        b.peek(stamps, t, sizeof t);
+        const double landed_ns = t0_ns + link_time(1) * 1e9; // the hand-derived earliest landing
+        EXPECT_LT(double(t[0]), landed_ns);                  // right behind: too early
+        EXPECT_GE(double(t[1]), landed_ns);                  // fenced: after it
+        EXPECT_LT(double(t[1]), landed_ns + 1000.0);         // but not a hop later still
+        std::vector<uint8_t> out(S);
+        b.peek(hbm_at(1, 0x200000), out.data(), S);
+        EXPECT_EQ(out, data);
     };
     b.start();
 }

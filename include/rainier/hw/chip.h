@@ -34,8 +34,8 @@
 #define RAINIER_CHIP_CTRL_TOPOLOGY 0x4c
 #define RAINIER_CHIP_TOPOLOGY_DIM(v, d) (((v) >> (8 * (d))) & 0xffu) /* d = 0 (x), 1 (y), 2 (z) */
 #define RAINIER_CHIP_TOPOLOGY_DIMS 3
-/* 64-bit: nanoseconds since power-on, one clock shared by every chip. A DMA read of it stamps
- * when the entries before it on its queue were done (profiling; CLINT mtime counts 100 ns). */
+/* 64-bit: nanoseconds since power-on, one clock shared by every chip, read at the access's own
+ * time (profiling; CLINT mtime counts 100 ns). Read it in one 64-bit access. */
 #define RAINIER_CHIP_CTRL_TIME_NS 0x50
 #define RAINIER_TE_MODE_RTL 0
 #define RAINIER_TE_MODE_FAST 1

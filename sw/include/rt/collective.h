@@ -31,7 +31,7 @@
 #define RT_ALL_GATHER 2
 
 struct rt_coll_stats {
-    uint64_t ns;      /* from the start to the last queue's end, all devices (100 ns steps) */
+    uint64_t ns;      /* from the start to the last queue's end (writes landed), all devices */
     uint64_t entries; /* descriptors and instructions written, all devices */
     unsigned phases;  /* ring phases of one lane (or direct exchanges) */
     int direct;       /* the direct exchange (RT_ALGO_DIRECT), not rings */
@@ -39,7 +39,7 @@ struct rt_coll_stats {
     int gather_sbuf;  /* the last gather forwarded from SBUF (two dimensions), not HBM */
     unsigned parts;   /* most parts a ring sent one slice in (store queues helping), or 0 */
     int early;        /* a ring filled up: started before the whole program was written */
-    uint64_t skew_ns; /* from the first chip's start to the last's (100 ns steps) */
+    uint64_t skew_ns; /* from the first chip's start to the last's */
 };
 
 enum { RT_REDUCE_AUTO, RT_REDUCE_DMA, RT_REDUCE_VE };

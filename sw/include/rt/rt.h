@@ -135,6 +135,13 @@ struct rt_ticket rt_nc(struct rt_dev* d, unsigned engine, const struct rainier_n
                        const struct rt_ticket* waits, unsigned nwaits, int signal);
 struct rt_ticket rt_dma(struct rt_dev* d, unsigned q, const struct rainier_dma_desc* desc,
                         const struct rt_ticket* waits, unsigned nwaits, int signal);
+/* A descriptor on DMA queue q that starts only once every earlier entry of q has completed
+ * (its writes landed). A queue starts its next descriptor as soon as the last one's requests
+ * are out, so a descriptor that reads a clock to time the work before it (a copy of
+ * RAINIER_CHIP_CTRL_TIME_NS) goes this way: a signalling 4-byte copy first, whose signal the
+ * engine gives after all earlier ones (it retires in order), and the descriptor waits for it. */
+struct rt_ticket rt_dma_fenced(struct rt_dev* d, unsigned q, const struct rainier_dma_desc* desc,
+                               int signal);
 
 /* Rings every doorbell and waits until all tickets are reached, then until every semaphore
  * has its final count (everything signalled is done); fills d->stats. RT_OK, or
