@@ -1,8 +1,4 @@
-#include "coll_internal.h"
-
-#include <string.h>
-
-/* ---- Direct exchange (all-reduce on one or two dimensions of at most DIRECT_MAX_DIM chips) ----
+/* The direct exchange: an all-reduce on one or two dimensions of at most DIRECT_MAX_DIM chips.
  * Each dimension in one step instead of g - 1. Along the first dimension d0 every chip copies its
  * pieces of its own chunk into SBUF (operand slot t: the block at coordinate t along d1) and,
  * once told, the others DMA-add theirs into them (adds commute); along d1 the same with the
@@ -10,6 +6,10 @@
  * chip sends its gathered chunk from the slots to the HBM of those along d0 and its own. A ring
  * step at small sizes costs its latency, not its bytes; this moves more bytes per port (the
  * chip across a ring of 4 is two hops away: 4/3 of a ring's) in a third of the steps. */
+#include "coll_internal.h"
+
+#include <string.h>
+
 #define DIRECT_MAX_DIM 4
 
 static struct rt_ticket dma_part(struct lane* L, unsigned q, const struct job* j, struct geo g,

@@ -33,12 +33,8 @@ _Static_assert(SEM_READY(0) < RAINIER_SEM_COUNT, "a semaphore per set member and
  * arrivals (coll_gather_fits_sbuf), leaving the rings at least OP_SLOTS. */
 #define OP_SLOTS_MAX (2 * OP_SLOTS)
 #define HELD_MAX (OP_SLOTS_MAX / 2)
-#define SLOT_BYTES 4096   /* per partition; halved while the areas do not fit in SBUF */
-#define MIN_ROW_BYTES 256 /* shortest SBUF row worth a DMA request of its own */
-#define AG_SLICE_BYTES 1048576
 #define BIG_SLICE_BYTES 262144 /* slices of a big chunk */
 #define SMALL_SLICE_BYTES 8192 /* the shortest worth a DMA engine of its own */
-#define MAX_SLICES 128         /* per chunk and phase */
 #define FIFO 16                /* reduce-scatter arrivals not yet taken: one or two */
 #define AG_FIFO 4096           /* all-gather arrivals not yet forwarded: up to a chunk's slices */
 /* A small all-gather fused to its reduce-scatter forwards through SBUF: each arrival in a slot
@@ -48,13 +44,7 @@ _Static_assert(SEM_READY(0) < RAINIER_SEM_COUNT, "a semaphore per set member and
 #define ONE_OFF 48        /* SBUF partition 0: a word holding 1 (source of remote adds) */
 #define SCRATCH_OFF 0     /* rt's scratch bytes: joins copy 4 bytes from here ... */
 #define SCRATCH_DST 32    /* ... to here */
-#define AREA_BASE 64
-#define RING_ENTRIES 4096
 #define Q_CTL 0
-/* DMA engines it takes to fill one NeuronLink port (256 GB/s / 27 GB/s on Trn2). A lane keeps
- * about its share of them busy, not more: slices spread over more queues all finish late,
- * together, and the next step waits for them. */
-#define LINK_ENGINES 10
 
 struct phase {
     int reduce; /* reduce-scatter (else all-gather) */

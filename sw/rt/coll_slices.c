@@ -4,6 +4,10 @@
 
 #include <string.h>
 
+#define MIN_ROW_BYTES 256 /* shortest SBUF row worth a DMA request of its own */
+#define AG_SLICE_BYTES 1048576
+#define MAX_SLICES 128 /* per chunk and phase */
+
 /* The lane's piece of block b: [*start, *start + len). */
 uint64_t coll_piece(const struct job* j, unsigned lane, unsigned b, uint64_t* start) {
     const uint64_t b0 = block_start(j, b), n = block_start(j, b + 1) - b0;

@@ -23,6 +23,14 @@
 #include "coll_internal.h"
 #include "rainier/hw/chip.h"
 
+#define SLOT_BYTES 4096 /* per partition; halved while the areas do not fit in SBUF */
+#define AREA_BASE 64
+#define RING_ENTRIES 4096
+/* DMA engines it takes to fill one NeuronLink port (256 GB/s / 27 GB/s on Trn2). A lane keeps
+ * about its share of them busy, not more: slices spread over more queues all finish late,
+ * together, and the next step waits for them. */
+#define LINK_ENGINES 10
+
 static struct rt_dev devs[RT_COLL_MAX_DEVS];
 struct lane coll_lanes[RT_COLL_MAX_DEVS];
 static uint32_t tail0[RT_COLL_MAX_DEVS][RT_MAX_DMA_QUEUES]; /* ring tails at the program start */
