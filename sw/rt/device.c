@@ -218,6 +218,12 @@ struct rt_ticket rt_nc(struct rt_dev* d, unsigned engine, const struct rainier_n
     return t;
 }
 
+/* A 4-byte copy within the device's SBUF scratch: a DMA entry that only waits or signals. */
+static void scratch_copy(struct rt_dev* d, struct rainier_dma_desc* w) {
+    rt_desc_2d(w, 4, 1, 1, rt_sram_addr(d, rt_sbuf_off(0, d->scratch)), 4,
+               rt_sram_addr(d, rt_sbuf_off(0, d->scratch + 32)), 4);
+}
+
 /* Pushes descriptor x (its wait set) on DMA queue q, signalling as rt_dma's `signal` says. */
 static struct rt_ticket push_signalled(struct rt_dev* d, unsigned q, struct rainier_dma_desc* x,
                                        int signal) {
@@ -243,8 +249,7 @@ struct rt_ticket rt_dma(struct rt_dev* d, unsigned q, const struct rainier_dma_d
     const unsigned k = needed_waits(d, qi, waits, nwaits, need);
     for (unsigned i = 0; i + 1 < k; i++) { /* a 4-byte SBUF copy per extra wait */
         struct rainier_dma_desc w;
-        rt_desc_2d(&w, 4, 1, 1, rt_sram_addr(d, rt_sbuf_off(0, d->scratch)), 4,
-                   rt_sram_addr(d, rt_sbuf_off(0, d->scratch + 32)), 4);
+        scratch_copy(d, &w);
         w.flags = RAINIER_DMA_FLAG_WAIT;
         w.wait_sem = need[i].sem;
         w.wait_value = need[i].value;
@@ -265,8 +270,7 @@ struct rt_ticket rt_dma(struct rt_dev* d, unsigned q, const struct rainier_dma_d
 struct rt_ticket rt_dma_fenced(struct rt_dev* d, unsigned q, const struct rainier_dma_desc* desc,
                                int signal) {
     struct rainier_dma_desc f;
-    rt_desc_2d(&f, 4, 1, 1, rt_sram_addr(d, rt_sbuf_off(0, d->scratch)), 4,
-               rt_sram_addr(d, rt_sbuf_off(0, d->scratch + 32)), 4);
+    scratch_copy(d, &f);
     const struct rt_ticket done = rt_dma(d, q, &f, NULL, 0, 1);
     /* Its own queue's ticket: rt_dma drops such waits (queue order covers them but for this). */
     struct rainier_dma_desc x = *desc;
