@@ -1,11 +1,12 @@
 /* The direct exchange: an all-reduce on one or two dimensions of at most DIRECT_MAX_DIM chips.
- * Each dimension in one step instead of g - 1. Along the first dimension d0 every chip copies its
- * pieces of its own chunk into SBUF (operand slot t: the block at coordinate t along d1) and,
- * once told, the others DMA-add theirs into them (adds commute); along d1 the same with the
- * sums; then the reduced block goes into the same slot of the other chips along d1, and each
- * chip sends its gathered chunk from the slots to the HBM of those along d0 and its own. A ring
- * step at small sizes costs its latency, not its bytes; this moves more bytes per port (the
- * chip across a ring of 4 is two hops away: 4/3 of a ring's) in a third of the steps. */
+ * Each dimension in one step instead of g - 1. Before the start every chip zeroes the slots of
+ * its own chunk in SBUF (operand slot t: the block at coordinate t along d1); from the start,
+ * every chip along the first dimension d0, this one included, DMA-adds its pieces into them
+ * (adds commute); along d1 the same with the sums; then the reduced block goes into the same slot
+ * of the other chips along d1, and each chip sends its gathered chunk from the slots to the HBM of
+ * those along d0 and its own. A ring step at small sizes costs its latency, not its bytes; this
+ * moves more bytes per port (the chip across a ring of 4 is two hops away: 4/3 of a ring's) in a
+ * third of the steps. */
 #include "coll_internal.h"
 
 #include <string.h>
@@ -68,12 +69,6 @@ static void direct_signal(const struct job* j, struct lane* L, unsigned dim, uns
             }
 }
 
-/* Local queue i of the lane's load and store queues. */
-static unsigned local_q(const struct rt_comm* c, unsigned i) {
-    i %= c->nload + c->nstore;
-    return i < c->nload ? q_load(c, i) : q_store(c, i - c->nload);
-}
-
 /* Data queue i: the send, load and store queues one after another. */
 static unsigned data_q(const struct rt_comm* c, unsigned i) {
     return 1 + i % (c->nsend + c->nload + c->nstore);
@@ -89,16 +84,56 @@ static unsigned waits_of(struct rt_ticket* w, const struct rt_ticket* t, unsigne
     return nw;
 }
 
-#define DIRECT_MAX_PARTS 16
+#define SEM_DIRECT_ZEROED SEM_RECV(1, 1) /* this chip's chunk slots are zero */
+
+/* The geometry of the piece of block (k along d0, t along d1) of `chip`, and the parts it is
+ * cut into over the lane's local queues. */
+#define PIECE_GEO(chip_, k_, t_)                                                                   \
+    uint64_t e0;                                                                                   \
+    const uint64_t n = coll_piece(j, idx, dblock(c, chip_, d0, k_, d1, t_), &e0);                  \
+    const struct geo g = coll_geo_of(j, n);                                                        \
+    const int32_t row = (int32_t)(g.E * j->es);                                                    \
+    const unsigned pt = parts_of(j, g, g1, nq)
+
+/* Before GO (the host waits for L->zeroed before it starts anyone): the rows of this chip's
+ * chunk slots that the exchange uses, zeroed from a row of zeros (one descriptor reading the
+ * zero word again and again). Every chip then adds into them from the start, this one its own
+ * pieces too, instead of waiting for the owner to load its pieces and say so (~1.2 us at the
+ * start: the loads' HBM reads, then a word over the link). Slots cannot stay zero from one
+ * collective to the next: anything may use the SBUF in between. */
+void coll_direct_zero(const struct job* j, struct lane* L) {
+    const struct rt_comm* c = j->c;
+    const unsigned idx = L->idx;
+    const unsigned d0 = L->order[0];
+    const int d1 = L->nact > 1 ? (int)L->order[1] : -1;
+    const unsigned g1 = d1 >= 0 ? c->dims[d1] : 1;
+    const unsigned nq = c->nload + c->nstore;
+    const uint64_t zero = rt_sram_addr(L->d, rt_sbuf_off(0, c->sbuf_zero));
+    struct rainier_dma_desc desc;
+    rt_desc_2d(&desc, 4, 1, (uint16_t)(c->slot_bytes / 4),
+               rt_sram_addr(L->d, rt_sbuf_off(0, ZERO_OFF)), 0, zero, 0);
+    desc.src_stride[0] = 0;
+    const struct rt_ticket zrow = rt_dma(L->d, Q_CTL, &desc, NULL, 0, 1);
+    const unsigned own0 = coord(c, L->chip, d0);
+    unsigned i = 0;
+    for (unsigned t = 0; t < g1; t++) {
+        PIECE_GEO(L->chip, own0, t);
+        (void)e0;
+        (void)row;
+        if (!n) continue;
+        for (unsigned p = 0; p < pt; p++, i++)
+            coll_dma_part_sig(L, data_q(c, i), j, g, p, pt, zero, 0, dslot(c, L, t), PSTRIDE, &zrow,
+                              1, 0, RT_SIGNAL_SEM(SEM_DIRECT_ZEROED));
+    }
+    const struct rt_ticket z = {(uint8_t)SEM_DIRECT_ZEROED, L->d->sem_count[SEM_DIRECT_ZEROED]};
+    L->zeroed = z;
+}
 
 /* Waits are few on purpose: each beyond the first is a descriptor of its own on its queue
  * (~0.1 us). So signals that are waited for together count on one semaphore: a phase's
- * arrivals (SEM_RECV(set, 0)), the loads (SEM_DIRECT_LOADS), the word of the chips along d0
- * that this chip may add into theirs (SEM_DIRECT_READY). Set 0 counts the first exchange's
- * arrivals, then the d1 chips' word (their sends of the sums wait for both), then the
- * gathered blocks': each group only after the one before is complete. */
-#define SEM_DIRECT_READY SEM_RECV(1, 1)
-#define SEM_DIRECT_LOADS SEM_RECV(1, 2)
+ * arrivals (SEM_RECV(set, 0)), this chip's own adds among them. Set 0 counts the first
+ * exchange's arrivals, then the gathered blocks': the second group only after the first is
+ * complete. */
 void coll_build_direct(const struct job* j, unsigned idx) {
     const struct rt_comm* c = j->c;
     const struct lane* L0 = lane_of(j, 0, idx);
@@ -112,45 +147,11 @@ void coll_build_direct(const struct job* j, unsigned idx) {
     memset(touched, 0, sizeof touched);
     memset(arr_b, 0, sizeof arr_b);
     memset(sums, 0, sizeof sums);
-#define PIECE_GEO(chip_, k_, t_)                                                                   \
-    uint64_t e0;                                                                                   \
-    const uint64_t n = coll_piece(j, idx, dblock(c, chip_, d0, k_, d1, t_), &e0);                  \
-    const struct geo g = coll_geo_of(j, n);                                                        \
-    const int32_t row = (int32_t)(g.E * j->es);                                                    \
-    const unsigned pt = parts_of(j, g, g1, nq)
-    /* Each chip copies its own pieces of its chunk into the chunk slots (the loads count on
-     * SEM_DIRECT_LOADS), then tells every other chip along d0 and d1 that it may add into
-     * them: those along d0 on SEM_DIRECT_READY, those along d1 on the arrival semaphore of
-     * d0, where their sends wait for it together with the sums' last arrival. */
+    /* Along d0, from src: every piece of the chunks added into its owner's slot, the owner's
+     * own too (a local add, signalled on the same semaphore as the others' arrivals). */
     for (unsigned chip = 0; chip < c->chips; chip++) {
         struct lane* L = lane_of(j, chip, idx);
         const unsigned own0 = coord(c, chip, d0);
-        unsigned i = 0;
-        for (unsigned t = 0; t < g1; t++) {
-            PIECE_GEO(chip, own0, t);
-            if (!n) continue;
-            for (unsigned p = 0; p < pt; p++, i++)
-                coll_dma_part_sig(L, data_q(c, i), j, g, p, pt, j->src[chip] + e0 * j->es, row,
-                                  dslot(c, L, t), PSTRIDE, NULL, 0, 0,
-                                  RT_SIGNAL_SEM(SEM_DIRECT_LOADS));
-        }
-        const struct rt_ticket loaded = {(uint8_t)SEM_DIRECT_LOADS,
-                                         L->d->sem_count[SEM_DIRECT_LOADS]};
-        unsigned s = 0;
-        for (unsigned dd = 0; dd < (d1 >= 0 ? 2u : 1u); dd++) {
-            const unsigned dim = dd ? (unsigned)d1 : d0;
-            for (unsigned k = 0; k < c->dims[dim]; k++)
-                if (k != coord(c, chip, dim))
-                    coll_signal_remote(
-                        L, local_q(c, s++), lane_of(j, with_coord(c, chip, dim, k), idx),
-                        dd ? SEM_RECV(0, 0) : SEM_DIRECT_READY, &loaded, loaded.value ? 1 : 0);
-        }
-    }
-    /* Along d0, from src: the other chunks' pieces added into their owners' slots. */
-    for (unsigned chip = 0; chip < c->chips; chip++) {
-        struct lane* L = lane_of(j, chip, idx);
-        const unsigned own0 = coord(c, chip, d0);
-        const struct rt_ticket rd = {(uint8_t)SEM_DIRECT_READY, L->d->sem_count[SEM_DIRECT_READY]};
         L->sent = 0;
         for (unsigned t = 0; t < g1; t++)
             for (unsigned k = 0; k < g0; k++) {
@@ -164,12 +165,20 @@ void coll_build_direct(const struct job* j, unsigned idx) {
                 for (unsigned p = 0; p < parts; p++) {
                     const unsigned q = data_q(c, L->sent++);
                     dma_part(L, q, j, g, p, parts, j->src[chip] + e0 * j->es,
-                             (int32_t)(g.E * j->es), dslot(c, P, t), PSTRIDE, &rd, rd.value ? 1 : 0,
+                             (int32_t)(g.E * j->es), dslot(c, P, t), PSTRIDE, NULL, 0,
                              RAINIER_DMA_FLAG_ADD);
                     touched[chip][q * DIRECT_MAX_DIM + k] = 1;
                 }
             }
         direct_signal(j, L, d0, 0, touched[chip]);
+        for (unsigned t = 0; t < g1; t++) {
+            PIECE_GEO(chip, own0, t);
+            if (!n) continue;
+            for (unsigned p = 0; p < pt; p++)
+                coll_dma_part_sig(L, data_q(c, L->sent++), j, g, p, pt, j->src[chip] + e0 * j->es,
+                                  row, dslot(c, L, t), PSTRIDE, NULL, 0, RAINIER_DMA_FLAG_ADD,
+                                  RT_SIGNAL_SEM(SEM_RECV(0, 0)));
+        }
     }
     for (unsigned chip = 0; chip < c->chips; chip++) {
         const struct lane* L = lane_of(j, chip, idx);

@@ -42,6 +42,7 @@ _Static_assert(SEM_READY(0) < RAINIER_SEM_COUNT, "a semaphore per set member and
 #define AG_SLOTS 32
 #define AG_SLOT_BYTES 512 /* per partition: slices up to 64 KiB */
 #define ONE_OFF 48        /* SBUF partition 0: a word holding 1 (source of remote adds) */
+#define ZERO_OFF 56       /* ... and one holding 0 (source of the zero row, c->sbuf_zero) */
 #define SCRATCH_OFF 0     /* rt's scratch bytes: joins copy 4 bytes from here ... */
 #define SCRATCH_DST 32    /* ... to here */
 #define Q_CTL 0
@@ -92,6 +93,7 @@ struct lane {
     struct rt_ticket op_use[OP_SLOTS_MAX], store_last[RT_MAX_DMA_QUEUES];
     struct rt_ticket ready;      /* the data earlier phases left in `work`, and their signals */
     struct rt_ticket go;         /* the next chip of this phase has all of its previous phase */
+    struct rt_ticket zeroed;     /* the direct exchange's slots are zero (before GO) */
     unsigned barriers;           /* passed so far */
     struct rt_ticket fifo[FIFO]; /* reduce-scatter arrivals, oldest first */
     unsigned head, tail;
@@ -303,6 +305,7 @@ void coll_build_lane(const struct job* j, unsigned idx);
 
 /* The direct exchange (coll_direct.c). */
 int coll_direct_fits(const struct job* j);
+void coll_direct_zero(const struct job* j, struct lane* L);
 void coll_build_direct(const struct job* j, unsigned idx);
 
 #endif

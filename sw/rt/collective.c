@@ -42,6 +42,11 @@ static uint32_t tail0[RT_COLL_MAX_DEVS][RT_MAX_DMA_QUEUES]; /* ring tails at the
 static void release(struct rt_comm* c) {
     if (c->released) return;
     c->released = 1;
+    /* What the queues do before GO (coll_direct_zero) must be done everywhere: other chips
+     * write into this one's SBUF from the start. Errors show in rt_run. */
+    for (unsigned i = 0; i < c->chips * c->lanes; i++)
+        if (coll_lanes[i].zeroed.value)
+            (void)rt_wait(&c->dev[i], coll_lanes[i].zeroed.sem, coll_lanes[i].zeroed.value);
     rt_sync(); /* the writes below land together, not a time quantum apart */
     for (unsigned chip = 0; chip < c->chips; chip++)
         sem_add(chip, c->dev[chip * c->lanes].core, SEM_GO, 1);
@@ -128,18 +133,20 @@ int rt_comm_open(struct rt_comm* c, unsigned nlanes) {
     /* SBUF: a receive area per reduce-scatter dimension, operand (then sum) slots, gather slots. */
     c->slot_bytes = SLOT_BYTES;
     const unsigned regions = c->ndims ? c->ndims : 1;
-    while (AREA_BASE + (uint64_t)c->slot_bytes * (regions * RECV_SLOTS + OP_SLOTS) +
+    /* The last slot's worth is the zero row. */
+    while (AREA_BASE + (uint64_t)c->slot_bytes * (regions * RECV_SLOTS + OP_SLOTS + 1) +
                AG_SLOTS * AG_SLOT_BYTES >
            info.sbuf_size)
         if ((c->slot_bytes /= 2) < 256) return RT_ERR_SBUF;
     c->op_slots = OP_SLOTS;
-    if (c->ndims >= 2 && AREA_BASE +
-                                 (uint64_t)c->slot_bytes * (regions * RECV_SLOTS + OP_SLOTS_MAX) +
-                                 AG_SLOTS * AG_SLOT_BYTES <=
-                             info.sbuf_size)
+    if (c->ndims >= 2 &&
+        AREA_BASE + (uint64_t)c->slot_bytes * (regions * RECV_SLOTS + OP_SLOTS_MAX + 1) +
+                AG_SLOTS * AG_SLOT_BYTES <=
+            info.sbuf_size)
         c->op_slots = OP_SLOTS_MAX;
     c->sbuf_recv = AREA_BASE;
     c->sbuf_op = c->sbuf_recv + regions * RECV_SLOTS * c->slot_bytes;
+    c->sbuf_zero = c->sbuf_op + c->op_slots * c->slot_bytes + AG_SLOTS * AG_SLOT_BYTES;
     c->dev = devs;
     for (unsigned chip = 0; chip < c->chips; chip++) {
         for (unsigned l = 0; l < c->lanes; l++) {
@@ -230,9 +237,14 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
         rt_begin(L->d);
         L->d->sem_count[SEM_GO] = L->idx == 0; /* the host's start signal (release) */
         *(volatile uint32_t*)(uintptr_t)rt_sram_addr(L->d, rt_sbuf_off(0, ONE_OFF)) = 1;
+        *(volatile uint32_t*)(uintptr_t)rt_sram_addr(L->d, rt_sbuf_off(0, ZERO_OFF)) = 0;
         for (unsigned q = 0; q < L->d->ndma; q++)
             tail0[i][q] = L->d->dma[q].tail;
-        wait_go(L->d);
+    }
+    const int direct = coll_direct_fits(j);
+    for (unsigned i = 0; i < c->chips * c->lanes; i++) {
+        if (direct) coll_direct_zero(j, &coll_lanes[i]);
+        wait_go(coll_lanes[i].d);
     }
     for (unsigned chip = 0; chip < c->chips; chip++) {
         struct lane* L = &coll_lanes[chip * c->lanes];
@@ -252,7 +264,6 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
     const unsigned nag = c->nsend + c->nload < MAX_SEND ? c->nsend + c->nload : MAX_SEND;
     j->ns_rs = want < c->nsend ? want : c->nsend;
     j->ns_ag = want < nag ? want : nag;
-    const int direct = coll_direct_fits(j);
     c->stats.direct = direct;
     j->op_slots = c->op_slots;
     const unsigned gather_slots = direct ? 0 : coll_gather_fits_sbuf(j);

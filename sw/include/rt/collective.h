@@ -55,6 +55,7 @@ struct rt_comm {
     unsigned nsend, nload, nstore;      /* DMA queues per lane in each role (plus one control) */
     uint32_t slot_bytes;                /* SBUF bytes per partition of one slice slot */
     uint32_t sbuf_recv, sbuf_op;        /* SBUF offsets of the slot areas */
+    uint32_t sbuf_zero;                 /* a row of zeros (slot_bytes) the direct exchange uses */
     uint32_t op_slots;                  /* operand slots per lane */
     struct rt_dev* dev;                 /* dev[chip * lanes + lane] */
     uint64_t stamps[RAINIER_MAX_CHIPS]; /* per chip: HBM words the queues' end times go to */
