@@ -236,7 +236,9 @@ void coll_build_direct(const struct job* j, unsigned idx) {
             direct_signal(j, L, (unsigned)d1, 0, touched[chip]);
         }
     }
-    /* The whole chunk, from the slots: into this chip's HBM and the others' along d0. */
+    /* The whole chunk, from the slots: into this chip's HBM and the others' along d0, all over
+     * the data queues (the own stores on the store queues alone made those finish last: 4 MiB
+     * on the 4x4 torus 16.5 -> 15.8 us). */
     for (unsigned chip = 0; chip < c->chips; chip++) {
         struct lane* L = lane_of(j, chip, idx);
         const unsigned own0 = coord(c, chip, d0);
@@ -250,7 +252,7 @@ void coll_build_direct(const struct job* j, unsigned idx) {
                 struct rt_ticket w[2];
                 const unsigned nw = t == own1 ? waits_of(w, &sums[chip], 1, arr_b[chip])
                                               : waits_of(w, &in_c, 1, none);
-                dma_part(L, store_queue(c, L), j, g, p, pt, dslot(c, L, t), PSTRIDE,
+                dma_part(L, data_q(c, L->sent++), j, g, p, pt, dslot(c, L, t), PSTRIDE,
                          j->work[chip] + e0 * j->es, row, w, nw, 0);
                 for (unsigned k = 0; k < g0; k++) {
                     if (k == own0) continue;
