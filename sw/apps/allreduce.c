@@ -23,6 +23,8 @@
  *                     follows by difference (benchmarks)
  *   check=full|sample every element, or corners, boundaries and 4096 random ones per chip
  *   inplace=1         all-reduces write their result over the input (src == dst)
+ *   dirty=1           before every collective, fill the whole SBUF of every core with NaNs:
+ *                     a collective must not count on what an earlier one left there
  * Prints one `stats` line per case: simulated time, algorithm and bus bandwidth as
  * nccl-tests defines them. */
 #include <stdio.h>
@@ -30,6 +32,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "board/chip.h"
 #include "board/semihost.h"
 #include "rt/collective.h"
 
@@ -53,6 +56,7 @@ struct options {
     unsigned algo;   /* RT_ALGO_* */
     int full;
     int inplace; /* all-reduce into src (src == dst) */
+    int dirty;   /* NaNs over every SBUF before each collective */
 };
 
 static int64_t value_of(unsigned chip, uint64_t i, unsigned dtype) {
@@ -169,6 +173,38 @@ static void print_rate(const char* what, uint64_t bytes, uint64_t ns) {
            (unsigned long long)(centi % 100));
 }
 
+/* Every partition of every core's SBUF full of a word that is NaN in FP32 and in both of its
+ * BF16 halves: one DMA per core repeating a row from host memory (source strides 0). */
+#define DIRTY_ROW_WORDS 1024
+static int dirty_sbufs(void) {
+    static uint32_t row[DIRTY_ROW_WORDS] __attribute__((aligned(64)));
+    for (unsigned i = 0; i < DIRTY_ROW_WORDS; i++)
+        row[i] = 0x7fc17fc1u;
+    struct chip_info info;
+    chip_read_info(0, &info);
+    const uint32_t row_bytes = DIRTY_ROW_WORDS * 4;
+    for (unsigned i = 0; i < comm.chips * comm.lanes; i++) {
+        struct rt_dev* d = &comm.dev[i];
+        rt_begin(d);
+        struct rainier_dma_desc desc;
+        memset(&desc, 0, sizeof desc);
+        desc.elem_size = 4;
+        desc.src = (uint64_t)(uintptr_t)row;
+        desc.dst = rt_sram_addr(d, rt_sbuf_off(0, 0));
+        desc.src_count[0] = desc.dst_count[0] = DIRTY_ROW_WORDS;
+        desc.src_count[1] = desc.dst_count[1] = (uint16_t)(info.sbuf_size / row_bytes);
+        desc.src_count[2] = desc.dst_count[2] = (uint16_t)info.partitions;
+        desc.src_stride[0] = desc.dst_stride[0] = 4;
+        desc.dst_stride[1] = (int32_t)row_bytes;
+        desc.dst_stride[2] = (int32_t)RAINIER_SBUF_PARTITION_STRIDE;
+        rt_dma(d, 0, &desc, NULL, 0, 1);
+        rt_kick(d);
+    }
+    for (unsigned i = 0; i < comm.chips * comm.lanes; i++)
+        if (rt_run(&comm.dev[i], NULL, 0) != RT_OK) return -1;
+    return 0;
+}
+
 static int run_case(int op, unsigned dtype, uint64_t count, const struct options* o) {
     const unsigned es = RAINIER_DT_SIZE(dtype);
     const uint64_t in_n = op == RT_REDUCE_SCATTER ? count * comm.chips : count;
@@ -186,6 +222,7 @@ static int run_case(int op, unsigned dtype, uint64_t count, const struct options
         if (r == 0 || out == src)
             for (unsigned c = 0; c < comm.chips; c++)
                 if (fill(c, src[c], in_n, dtype) != RT_OK) return -1;
+        if (o->dirty && dirty_sbufs() != 0) return -1;
         rc = rt_collective(&comm, (unsigned)op, dtype, src, out, count);
         ns[r] = comm.stats.ns;
         if (comm.stats.skew_ns > skew) skew = comm.stats.skew_ns;
@@ -299,9 +336,11 @@ static int parse(struct options* o) {
             o->inplace = (int)strtoul(v, NULL, 0);
         else if (!strcmp(tok, "check"))
             o->full = !strcmp(v, "full");
+        else if (!strcmp(tok, "dirty"))
+            o->dirty = (int)strtoul(v, NULL, 0);
         else {
             printf("error: unknown option '%s' (op, dtype, bytes, lanes, repeat, sendq, check, "
-                   "reduce, algo, inplace)\n",
+                   "reduce, algo, inplace, dirty)\n",
                    tok);
             return -1;
         }

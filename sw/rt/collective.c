@@ -130,10 +130,10 @@ int rt_comm_open(struct rt_comm* c, unsigned nlanes) {
     c->nstore = rest >= 3 ? (rest - c->nsend) / 2 : 1;
     c->nload = rest >= 3 ? rest - c->nsend - c->nstore : 1;
     const unsigned ndma = 2 + c->nsend + c->nload + c->nstore;
-    /* SBUF: a receive area per reduce-scatter dimension, operand (then sum) slots, gather slots. */
+    /* SBUF: a receive area per reduce-scatter dimension, operand (then sum) slots, gather slots,
+     * a row of zeros (the direct exchange zeroes its slots from it). */
     c->slot_bytes = SLOT_BYTES;
     const unsigned regions = c->ndims ? c->ndims : 1;
-    /* The last slot's worth is the zero row. */
     while (AREA_BASE + (uint64_t)c->slot_bytes * (regions * RECV_SLOTS + OP_SLOTS + 1) +
                AG_SLOTS * AG_SLOT_BYTES >
            info.sbuf_size)
