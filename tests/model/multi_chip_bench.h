@@ -59,15 +59,17 @@ struct multi_chip_bench : sc_core::sc_module {
         ASSERT_TRUE(finished) << "the driver never finished";
     }
 
-    // Timed access through the system bus, by global address (the host CPU's view).
-    void access(tlm::tlm_command cmd, uint64_t addr, void* v, unsigned len) {
+    // Timed access through the system bus, by global address (the host CPU's view). `ahead`:
+    // how far the initiator's local time runs ahead of the kernel's (a CPU within its quantum).
+    void access(tlm::tlm_command cmd, uint64_t addr, void* v, unsigned len,
+                sc_core::sc_time ahead = sc_core::SC_ZERO_TIME) {
         tlm::tlm_generic_payload t;
         t.set_command(cmd);
         t.set_address(addr);
         t.set_data_ptr(static_cast<unsigned char*>(v));
         t.set_data_length(len);
         t.set_streaming_width(len);
-        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+        sc_core::sc_time d = ahead;
         host->b_transport(t, d);
         if (!t.is_response_ok()) throw std::runtime_error("bus access failed");
         wait(d);
