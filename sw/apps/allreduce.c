@@ -173,8 +173,9 @@ static void print_rate(const char* what, uint64_t bytes, uint64_t ns) {
            (unsigned long long)(centi % 100));
 }
 
-/* Every partition of every core's SBUF full of a word that is NaN in FP32 and in both of its
- * BF16 halves: one DMA per core repeating a row from host memory (source strides 0). */
+/* Every partition of the SBUF of every core taking part full of a word that is NaN in FP32 and
+ * in both of its BF16 halves (whole 4 KiB rows: all of it on the shipped configs): one DMA per
+ * core repeating a row from host memory (source strides 0). */
 #define DIRTY_ROW_WORDS 1024
 static int dirty_sbufs(void) {
     static uint32_t row[DIRTY_ROW_WORDS] __attribute__((aligned(64)));

@@ -87,7 +87,8 @@ static unsigned waits_of(struct rt_ticket* w, const struct rt_ticket* t, unsigne
 #define SEM_DIRECT_ZEROED SEM_RECV(1, 1) /* this chip's chunk slots are zero */
 
 /* The geometry of the piece of block (k along d0, t along d1) of `chip`, and the parts it is
- * cut into over the lane's local queues. */
+ * cut into (as many as the lane has load and store queues, over the pieces of a chunk; they
+ * go round all its data queues). */
 #define PIECE_GEO(chip_, k_, t_)                                                                   \
     uint64_t e0;                                                                                   \
     const uint64_t n = coll_piece(j, idx, dblock(c, chip_, d0, k_, d1, t_), &e0);                  \
@@ -96,11 +97,11 @@ static unsigned waits_of(struct rt_ticket* w, const struct rt_ticket* t, unsigne
     const unsigned pt = parts_of(j, g, g1, nq)
 
 /* Before GO (the host waits for L->zeroed before it starts anyone): the rows of this chip's
- * chunk slots that the exchange uses, zeroed from a row of zeros (one descriptor reading the
- * zero word again and again). Every chip then adds into them from the start, this one its own
- * pieces too, instead of waiting for the owner to load its pieces and say so (~1.2 us at the
- * start: the loads' HBM reads, then a word over the link). Slots cannot stay zero from one
- * collective to the next: anything may use the SBUF in between. */
+ * chunk slots that the exchange uses, zeroed from the row of zeros the host wrote. Every chip then
+ * adds into them from the start, this one its own pieces too, instead of waiting for the owner to
+ * load its pieces and say so (~1.2 us at the start: the loads' HBM reads, then a word over the
+ * link). Slots cannot stay zero from one collective to the next: anything may use the SBUF in
+ * between. */
 void coll_direct_zero(const struct job* j, struct lane* L) {
     const struct rt_comm* c = j->c;
     const unsigned idx = L->idx;
@@ -109,11 +110,8 @@ void coll_direct_zero(const struct job* j, struct lane* L) {
     const unsigned g1 = d1 >= 0 ? c->dims[d1] : 1;
     const unsigned nq = c->nload + c->nstore;
     const uint64_t zero = rt_sram_addr(L->d, rt_sbuf_off(0, c->sbuf_zero));
-    struct rainier_dma_desc desc;
-    rt_desc_2d(&desc, 4, 1, (uint16_t)(c->slot_bytes / 4),
-               rt_sram_addr(L->d, rt_sbuf_off(0, ZERO_OFF)), 0, zero, 0);
-    desc.src_stride[0] = 0;
-    const struct rt_ticket zrow = rt_dma(L->d, Q_CTL, &desc, NULL, 0, 1);
+    for (uint32_t b = 0; b < c->slot_bytes; b += 8)
+        *(volatile uint64_t*)(uintptr_t)(zero + b) = 0;
     const unsigned own0 = coord(c, L->chip, d0);
     unsigned i = 0;
     for (unsigned t = 0; t < g1; t++) {
@@ -122,8 +120,8 @@ void coll_direct_zero(const struct job* j, struct lane* L) {
         (void)row;
         if (!n) continue;
         for (unsigned p = 0; p < pt; p++, i++)
-            coll_dma_part_sig(L, data_q(c, i), j, g, p, pt, zero, 0, dslot(c, L, t), PSTRIDE, &zrow,
-                              1, 0, RT_SIGNAL_SEM(SEM_DIRECT_ZEROED));
+            coll_dma_part_sig(L, data_q(c, i), j, g, p, pt, zero, 0, dslot(c, L, t), PSTRIDE, NULL,
+                              0, 0, RT_SIGNAL_SEM(SEM_DIRECT_ZEROED));
     }
     const struct rt_ticket z = {(uint8_t)SEM_DIRECT_ZEROED, L->d->sem_count[SEM_DIRECT_ZEROED]};
     L->zeroed = z;

@@ -42,7 +42,6 @@ _Static_assert(SEM_READY(0) < RAINIER_SEM_COUNT, "a semaphore per set member and
 #define AG_SLOTS 32
 #define AG_SLOT_BYTES 512 /* per partition: slices up to 64 KiB */
 #define ONE_OFF 48        /* SBUF partition 0: a word holding 1 (source of remote adds) */
-#define ZERO_OFF 56       /* ... and one holding 0 (source of the zero row, c->sbuf_zero) */
 #define SCRATCH_OFF 0     /* rt's scratch bytes: joins copy 4 bytes from here ... */
 #define SCRATCH_DST 32    /* ... to here */
 #define Q_CTL 0

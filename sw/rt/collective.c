@@ -35,7 +35,8 @@ static struct rt_dev devs[RT_COLL_MAX_DEVS];
 struct lane coll_lanes[RT_COLL_MAX_DEVS];
 static uint32_t tail0[RT_COLL_MAX_DEVS][RT_MAX_DMA_QUEUES]; /* ring tails at the program start */
 
-/* Every queue of every device waits for SEM_GO before its first entry: the doorbells take the
+/* Every queue of every device waits for SEM_GO before its first entry (but for the direct
+ * exchange's zeroing, input-independent, which release waits for): the doorbells take the
  * host a while, and the collective should start everywhere at once. The host signals lane 0 of
  * each chip, which passes it on to the chip's other lanes (a host write takes ~80 ns: one per
  * device would start the last 128 devices of a 4x4 torus 10 us late). */
@@ -237,15 +238,19 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
         rt_begin(L->d);
         L->d->sem_count[SEM_GO] = L->idx == 0; /* the host's start signal (release) */
         *(volatile uint32_t*)(uintptr_t)rt_sram_addr(L->d, rt_sbuf_off(0, ONE_OFF)) = 1;
-        *(volatile uint32_t*)(uintptr_t)rt_sram_addr(L->d, rt_sbuf_off(0, ZERO_OFF)) = 0;
         for (unsigned q = 0; q < L->d->ndma; q++)
             tail0[i][q] = L->d->dma[q].tail;
     }
+    /* The direct exchange's slots are zeroed before GO (release waits for it), from now on
+     * while the host writes the rest. */
     const int direct = coll_direct_fits(j);
-    for (unsigned i = 0; i < c->chips * c->lanes; i++) {
-        if (direct) coll_direct_zero(j, &coll_lanes[i]);
+    if (direct)
+        for (unsigned i = 0; i < c->chips * c->lanes; i++) {
+            coll_direct_zero(j, &coll_lanes[i]);
+            rt_publish_dma(coll_lanes[i].d);
+        }
+    for (unsigned i = 0; i < c->chips * c->lanes; i++)
         wait_go(coll_lanes[i].d);
-    }
     for (unsigned chip = 0; chip < c->chips; chip++) {
         struct lane* L = &coll_lanes[chip * c->lanes];
         for (unsigned k = 1; k < c->lanes; k++)

@@ -124,6 +124,11 @@ void rt_kick(struct rt_dev* d) {
         dma_doorbell(&d->dma[q]);
 }
 
+void rt_publish_dma(struct rt_dev* d) {
+    for (unsigned q = 0; q < d->ndma; q++)
+        dma_doorbell(&d->dma[q]);
+}
+
 /* A ring is full: start the engines early so that they make room (all devices of a program
  * that spans several, since this one may wait for them). */
 static void ring_full(struct rt_dev* d) {

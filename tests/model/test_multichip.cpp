@@ -287,7 +287,7 @@ TEST(multichip, TimeNsStampsWhenTheQueueGotThere) {
         EXPECT_LE(now, host_ns); // sampled when the read got there, at or before its return
         EXPECT_GE(now, 12345u);
         // A CPU 3 us into its quantum reads its own time, not the kernel's.
-        const uint64_t kernel_ns = uint64_t(sc_core::sc_time_stamp().to_seconds() * 1e9 + 0.5);
+        const uint64_t kernel_ns = uint64_t(sc_core::sc_time_stamp().to_seconds() * 1e9);
         uint64_t ahead = 0;
         b.access(tlm::TLM_READ_COMMAND, RAINIER_CHIP_MMIO_ADDR(0) + time_ns, &ahead, 8,
                  sc_time(3, sc_core::SC_US));

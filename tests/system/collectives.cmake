@@ -62,7 +62,7 @@ if(TARGET rainier-vp)
   # (the direct exchange zeroes its slots before it starts; the rings load or overwrite theirs).
   rainier_coll_algo(ring4_2cores_dirty direct ${COLL_LITE} 120 --set chip.count=4
                --set link.topology=ring:4 --set chip.cores=2 --set "cpu.command_line=op=all dirty=1")
-  rainier_coll(torus3x2_4cores_dirty ${COLL_LITE} 300 --set chip.count=6
+  rainier_coll_algo(torus3x2_4cores_dirty direct ${COLL_LITE} 300 --set chip.count=6
                --set link.topology=torus2d:3x2 --set chip.cores=4
                --set "cpu.command_line=op=all dirty=1")
   rainier_coll(ring3_2cores_ve ${COLL_LITE} 120 --set chip.count=3 --set link.topology=ring:3

@@ -31,7 +31,8 @@
 #define RT_ALL_GATHER 2
 
 struct rt_coll_stats {
-    uint64_t ns;      /* from the start to the last queue's end (writes landed), all devices */
+    uint64_t ns;      /* from the start (GO) to the last queue's end (writes landed), all
+                       * devices; the direct exchange zeroes its slots before GO */
     uint64_t entries; /* descriptors and instructions written, all devices */
     unsigned phases;  /* ring phases of one lane (or direct exchanges) */
     int direct;       /* the direct exchange (RT_ALGO_DIRECT), not rings */

@@ -98,6 +98,9 @@ struct rt_open_opts {
 int rt_open_ex(struct rt_dev* d, unsigned chip, unsigned core, const struct rt_open_opts* o);
 /* Starts the device: doorbells of every queue (what rt_run does first). */
 void rt_kick(struct rt_dev* d);
+/* Rings the DMA queues' doorbells for what is written so far, without starting the device:
+ * later entries wait for rt_kick or rt_run (work that can run while the host writes on). */
+void rt_publish_dma(struct rt_dev* d);
 /* Waits until semaphore `sem` reaches `value` (1 us WFI polls, errors and the time limit
  * checked): RT_OK or RT_ERR_DEVICE. */
 int rt_wait(struct rt_dev* d, unsigned sem, uint32_t value);
