@@ -28,9 +28,16 @@ int rt_open(struct rt_dev* d, unsigned chip, unsigned core, uint64_t hbm_reserve
     return rt_open_ex(d, chip, core, &o);
 }
 
+/* Rings of a power of two entries allocated back to back start a multiple of the HBM's
+ * interleave stripe apart, so every queue's descriptor fetches hit the same pseudo-channel
+ * (different rows) while the queues are at the same position, which they are at the start
+ * and drift apart from one program to the next: the 4x4 torus all-reduce of 1 MiB took from
+ * 8.1 us in the first programs of a run down to 5.3 us. A pad of 17 entries (1088 bytes, just
+ * over a 1 KiB interleave granule) starts each ring in another granule. */
+#define RING_PAD_ENTRIES 17
 static void* ring_alloc(struct rt_mem* m, uint32_t entries, void* fallback) {
     if (!m) return fallback;
-    return (void*)(uintptr_t)rt_mem_alloc(m, (uint64_t)entries * 64, 64);
+    return (void*)(uintptr_t)rt_mem_alloc(m, (uint64_t)(entries + RING_PAD_ENTRIES) * 64, 64);
 }
 
 int rt_open_ex(struct rt_dev* d, unsigned chip, unsigned core, const struct rt_open_opts* o) {
