@@ -7,7 +7,7 @@ Per case: the algorithm (rings, or the direct exchange of small all-reduces on d
 at most 4 chips), simulated time of the collective (the app's DMA-stamped start to end; the median of
 --sim-repeat collectives run one after another in the same run, which start at different
 points of the HBM refresh cycle and with the state the last one left, and so differ by up
-to +-20 % at 1 MiB), the
+to +-6 % at 1 MiB), the
 alpha-beta model's time and their ratio, bus bandwidth as nccl-tests defines it
 (S / t * 2(n-1)/n), and host cost: wall time of one collective (the difference between a run
 doing it twice and once, medians over --repeat) and the run's peak resident memory.
@@ -110,10 +110,10 @@ def model(config, sets, dims, size):
 
 def case(name, config, sets, dims, size):
     base = f"op=allreduce dtype=fp32 bytes={size} check=sample"
-    # Back-to-back collectives differ by up to +-20 % at 1 MiB (the 4x4 torus: 5.6 to 8.1 us in
-    # one run), a few per cent at large sizes (where each costs minutes): as many as the app
+    # Back-to-back collectives differ by up to +-6 % at 1 MiB (the 4x4 torus: 5.2 to 5.9 us in
+    # fifteen), a few per cent at large sizes (where each costs minutes): as many as the app
     # runs where they are cheap, by the buffers' bytes on all chips (the 4x4 torus at 16 MiB:
-    # 256 MiB). A median of five moved by 8 % between two builds with the same program.
+    # 256 MiB).
     cheap = size * math.prod(dims) <= 256 * MIB
     reps = args.sim_repeat if args.sim_repeat is not None else (15 if cheap else 3)
     opts = f"{base} repeat={reps}"
