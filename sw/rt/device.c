@@ -127,8 +127,7 @@ void rt_kick(struct rt_dev* d) {
     }
     nc_doorbell(&d->te);
     nc_doorbell(&d->ve);
-    for (unsigned q = 0; q < d->ndma; q++)
-        dma_doorbell(&d->dma[q]);
+    rt_publish_dma(d);
 }
 
 void rt_publish_dma(struct rt_dev* d) {
