@@ -263,6 +263,7 @@ static int run_case(int op, unsigned dtype, uint64_t count, const struct options
            (unsigned long long)comm.stats.entries);
     if (comm.stats.held) printf(" %llu slices held in SBUF,", (unsigned long long)comm.stats.held);
     if (comm.stats.gather_sbuf) printf(" last gather through SBUF,");
+    if (comm.stats.zeroed && !comm.stats.direct) printf(" first step into zeroed slots,");
     if (comm.stats.parts > 1) printf(" slices sent in up to %u parts,", comm.stats.parts);
     print_rate("algbw", size, t_ns);
     const uint64_t busnum = op == RT_ALL_REDUCE ? 2 * (uint64_t)(n - 1) : n - 1;

@@ -84,8 +84,6 @@ static unsigned waits_of(struct rt_ticket* w, const struct rt_ticket* t, unsigne
     return nw;
 }
 
-#define SEM_DIRECT_ZEROED SEM_RECV(1, 1) /* this chip's chunk slots are zero */
-
 /* The geometry of the piece of block (k along d0, t along d1) of `chip`, and the parts it is
  * cut into (as many as the lane has load and store queues, over the pieces of a chunk; they
  * go round all its data queues). */
@@ -109,9 +107,7 @@ void coll_direct_zero(const struct job* j, struct lane* L) {
     const int d1 = L->nact > 1 ? (int)L->order[1] : -1;
     const unsigned g1 = d1 >= 0 ? c->dims[d1] : 1;
     const unsigned nq = c->nload + c->nstore;
-    const uint64_t zero = rt_sram_addr(L->d, rt_sbuf_off(0, c->sbuf_zero));
-    for (uint32_t b = 0; b < c->slot_bytes; b += 8)
-        *(volatile uint64_t*)(uintptr_t)(zero + b) = 0;
+    const uint64_t zero = coll_zero_row(j, L);
     const unsigned own0 = coord(c, L->chip, d0);
     unsigned i = 0;
     for (unsigned t = 0; t < g1; t++) {
@@ -121,9 +117,9 @@ void coll_direct_zero(const struct job* j, struct lane* L) {
         if (!n) continue;
         for (unsigned p = 0; p < pt; p++, i++)
             coll_dma_part_sig(L, data_q(c, i), j, g, p, pt, zero, 0, dslot(c, L, t), PSTRIDE, NULL,
-                              0, 0, RT_SIGNAL_SEM(SEM_DIRECT_ZEROED));
+                              0, 0, RT_SIGNAL_SEM(SEM_ZEROED));
     }
-    const struct rt_ticket z = {(uint8_t)SEM_DIRECT_ZEROED, L->d->sem_count[SEM_DIRECT_ZEROED]};
+    const struct rt_ticket z = {(uint8_t)SEM_ZEROED, L->d->sem_count[SEM_ZEROED]};
     L->zeroed = z;
 }
 

@@ -144,3 +144,12 @@ unsigned coll_held_take(struct lane* L, unsigned b, unsigned i, struct rt_ticket
     printf("error: collective: no held sum for block %u slice %u\n", b, i);
     return 0;
 }
+
+/* The row of zeros (slot_bytes) at the top of the comm's SBUF area that slots are zeroed from
+ * before GO, written by the host; its global address. */
+uint64_t coll_zero_row(const struct job* j, const struct lane* L) {
+    const uint64_t zero = rt_sram_addr(L->d, rt_sbuf_off(0, j->c->sbuf_zero));
+    for (uint32_t b = 0; b < j->c->slot_bytes; b += 8)
+        *(volatile uint64_t*)(uintptr_t)(zero + b) = 0;
+    return zero;
+}

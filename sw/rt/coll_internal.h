@@ -24,6 +24,9 @@
  * is SEM_GO, counting on from the start signal, which always comes first. */
 #define SEM_READY(b) ((b) ? SEM_GO : SEM_SLOTFREE(SETS - 1) + 1)
 _Static_assert(SEM_READY(0) < RAINIER_SEM_COUNT, "a semaphore per set member and barrier");
+/* Slots zeroed before GO (the direct exchange's, a ring's first step's): their signals all come
+ * before GO, so they may count on a set's semaphore that arrivals use only after it. */
+#define SEM_ZEROED SEM_RECV(1, 1)
 #define RECV_SLOTS 12
 #define OP_SLOTS 32 /* the local operand, then the sum in place, until sent or stored */
 #define ROUND 16    /* slices per chunk that go through all steps together */
@@ -67,6 +70,9 @@ struct phase {
      * (helper_parts; coll_rs_send), and the all-gather fused to one, which forwards the same parts
      * one by one (coll_ag_send). */
     unsigned parts;
+    /* The first step adds into operand slots zeroed before GO (coll_ring_zero): the sender's
+     * DMA add leaves at once, the receiver DMA-adds its own slice from HBM meanwhile. */
+    int zeroed;
 };
 
 /* A sum left in operand slot `op` for the next phase: slice i of block b, ready at `t`. */
@@ -103,8 +109,9 @@ struct lane {
     struct rt_ticket op_use2[OP_SLOTS_MAX]; /* an operand slot's second reader (fused all-gather) */
     /* Sums of this round's slices waiting to go to the next chip at the next step. */
     struct rt_ticket fwd_ve[ROUND];
-    uint32_t fwd_off[ROUND]; /* its SBUF slot */
-    int fwd_op[ROUND];       /* the operand slot, or -1: a receive slot (used once) */
+    uint32_t fwd_off[ROUND];           /* its SBUF slot */
+    int fwd_op[ROUND];                 /* the operand slot, or -1: a receive slot (used once) */
+    struct rt_ticket fwd_local[ROUND]; /* zeroed slots: the local add, the sum's other half */
     /* A reduce-scatter that another follows goes through each chunk's blocks in the order the
      * next one reads them here (`perm`: its first send, then its loads step by step), and each
      * block's stores have a ticket of their own (blk_ready), so the next phase starts early. */
@@ -114,6 +121,7 @@ struct lane {
      * is loaded. */
     unsigned in_op;
     struct rt_ticket in_ready;
+    struct rt_ticket in_local; /* a zeroed slot: this chip's own slice added into it */
     /* All-gathers: the arrivals of block b here, the last on each send queue's semaphore (the
      * next all-gather sends each block as soon as it is here, not after the whole phase). */
     struct rt_ticket blk_arrived[RAINIER_MAX_CHIPS][MAX_SEND];
@@ -280,18 +288,20 @@ struct rt_ticket coll_ag_send(const struct job* j, struct lane* L, unsigned set,
                               int32_t at_row, const struct geo* g, int into_slot,
                               const struct rt_ticket* dep, unsigned ndep);
 unsigned coll_held_take(struct lane* L, unsigned b, unsigned i, struct rt_ticket* t);
+uint64_t coll_zero_row(const struct job* j, const struct lane* L);
 
 /* Who adds the slices arriving at a step (coll_step_add). */
 enum {
     ADD_VE,        /* the VE adds the receive slot into the loaded operand */
     ADD_BY_SENDER, /* the sender's DMA adds into the operand slot loaded for it */
     ADD_BY_LOAD,   /* the sender writes a receive slot; the local operand is DMA-added into it */
+    ADD_INTO_ZERO, /* sender and receiver DMA-add into an operand slot zeroed before GO */
 };
 
 /* One reduce-scatter step of a lane: send, prepare, add, receive (coll_step.c). */
 void coll_rs_send(const struct job* j, struct lane* L, const struct phase* ph, unsigned a,
                   unsigned s, int add, uint64_t from, int from_sbuf, int from_op,
-                  struct rt_ticket dep);
+                  struct rt_ticket dep, struct rt_ticket dep2);
 int coll_step_add(const struct job* j, const struct phase* ph, const struct lane* L, unsigned step);
 void coll_rs_prepare(const struct job* j, struct lane* L, const struct phase* ph, unsigned step,
                      unsigned s, unsigned first);
@@ -301,6 +311,7 @@ void coll_rs_receive(const struct job* j, struct lane* L, const struct phase* ph
 /* Phases and the rings of one lane (coll_ring.c). */
 void coll_lane_order(const struct rt_comm* c, struct lane* L);
 void coll_build_lane(const struct job* j, unsigned idx);
+void coll_ring_zero(const struct job* j, struct lane* L);
 
 /* The direct exchange (coll_direct.c). */
 int coll_direct_fits(const struct job* j);

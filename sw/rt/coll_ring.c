@@ -4,6 +4,11 @@
 
 #include <string.h>
 
+/* Whether a reduce-scatter step whose slices are added that way takes receive slots. */
+static int uses_recv_slots(int how) {
+    return how == ADD_VE || how == ADD_BY_LOAD;
+}
+
 /* Sets up lane state for a phase; false if the phase has nothing to do (size 1). */
 static int begin_phase(const struct job* j, struct lane* L, const struct phase* ph, int reduce) {
     const struct rt_comm* c = j->c;
@@ -40,7 +45,7 @@ static int begin_phase(const struct job* j, struct lane* L, const struct phase* 
     L->rslots = 0;
     if (reduce)
         for (unsigned step = 0; step + 1 < L->g; step++)
-            if (coll_step_add(j, ph, L, step) != ADD_BY_SENDER) L->rslots += blocks * L->m;
+            if (uses_recv_slots(coll_step_add(j, ph, L, step))) L->rslots += blocks * L->m;
     return L->g > 1;
 }
 
@@ -117,28 +122,29 @@ static int reduce_scatter_phase(const struct job* j, const struct phase* ph, uns
     for (unsigned r0 = 0; r0 < n; r0 += ROUND)
         for (unsigned step = 0; step + 1 < g; step++) {
             for (unsigned s = r0; s < n && s < r0 + ROUND; s++) {
-                const int dma = coll_step_add(j, ph, L0, step) == ADD_BY_SENDER;
+                const int dma = !uses_recv_slots(coll_step_add(j, ph, L0, step));
                 if (dma)
                     for (unsigned chip = 0; chip < c->chips; chip++)
                         coll_rs_prepare(j, lane_of(j, chip, lane_idx), ph, step, s, first);
                 for (unsigned chip = 0; chip < c->chips; chip++) {
                     struct lane* L = lane_of(j, chip, lane_idx);
                     const unsigned a = L->pos + 2 * g - step - 1; /* the chunk leaving */
+                    const struct rt_ticket none = {0, 0};
                     if (step == 0) {
                         const struct span sp = coll_slice(j, L, ph, a, s);
                         if (ph->held && sp.len) { /* from the slot the last phase left it in */
                             struct rt_ticket ht;
                             const unsigned o = coll_held_take(L, sp.b, s % L->m, &ht);
                             coll_rs_send(j, L, ph, a, s, dma,
-                                         sbuf_global(L, slot_off(c, c->sbuf_op, o)), 1, (int)o, ht);
-                        } else {
-                            const struct rt_ticket none = {0, 0};
-                            coll_rs_send(j, L, ph, a, s, dma, cur_addr(j, L, first, sp.e0), 0, -1,
+                                         sbuf_global(L, slot_off(c, c->sbuf_op, o)), 1, (int)o, ht,
                                          none);
+                        } else {
+                            coll_rs_send(j, L, ph, a, s, dma, cur_addr(j, L, first, sp.e0), 0, -1,
+                                         none, none);
                         }
                     } else {
                         coll_rs_send(j, L, ph, a, s, dma, sbuf_global(L, L->fwd_off[s - r0]), 1,
-                                     L->fwd_op[s - r0], L->fwd_ve[s - r0]);
+                                     L->fwd_op[s - r0], L->fwd_ve[s - r0], L->fwd_local[s - r0]);
                     }
                 }
                 for (unsigned chip = 0; chip < c->chips; chip++) {
@@ -262,11 +268,83 @@ void coll_lane_order(const struct rt_comm* c, struct lane* L) {
     }
 }
 
+/* A ring's first step adds into operand slots zeroed before GO (ADD_INTO_ZERO) where the
+ * phase adds by DMA anyway, reads the input (the first phase: nothing uses the slots before),
+ * its first step is not its last, and the step's slices fit one round in the first slots.
+ * Otherwise the first step adds by the VE or by a load (coll_step_add). Not with RT_REDUCE_DMA,
+ * which keeps the loaded operand and its ready signal at every step. */
+static int first_step_zeroed(const struct job* j, const struct phase* ph, unsigned idx) {
+    const struct rt_comm* c = j->c;
+    if (!ph->dma_add || ph->held || ph->hold || c->reduce_by != RT_REDUCE_AUTO) return 0;
+    const unsigned blocks = coll_blocks_per_chunk(c, ph);
+    const unsigned n = blocks * coll_piece_slices(j, idx, blocks, 1);
+    return c->dims[ph->dim] >= 3 && n <= ROUND && n <= j->op_slots;
+}
+
+/* Reduce-scatter i of lane idx (`ph` holds the one before, if any). */
+static void reduce_phase_of(const struct job* j, unsigned idx, unsigned i, unsigned fixed,
+                            struct phase* ph, unsigned held_parts[2]) {
+    const struct rt_comm* c = j->c;
+    const struct lane* L0 = lane_of(j, 0, idx);
+    const unsigned n = L0->nact;
+    ph->reduce = 1;
+    ph->dim = L0->order[i];
+    ph->fixed = fixed;
+    ph->region = i;
+    ph->set = i % SETS; /* used before by another ring from i == SETS on */
+    ph->next_dim = i + 1 < n ? (int)L0->order[i + 1] : -1;
+    ph->per_block = i > 0 && i < SETS;
+    ph->dma_add = j->dma_add && i < SETS;
+    ph->held = ph->hold;
+    ph->hold = 0;
+    ph->zeroed = 0;
+    if (!ph->held) ph->m = 0;
+    /* The second ring adds by DMA into the slots that hold the first ring's sums: no VE
+     * add and its wait on every step's path (16 MiB: 53.3 -> 52.2 us, 64 MiB: 167.4 ->
+     * 159.9 us). */
+    ph->parts = ph->held ? held_parts[1] : 0;
+    if (ph->held && c->reduce_by != RT_REDUCE_VE) ph->dma_add = 1;
+    if (i == 0) {
+        ph->m = coll_hold_slices(j, idx, held_parts);
+        ph->hold = ph->m != 0;
+        ph->parts = ph->hold ? held_parts[0] : 0;
+        ph->zeroed = first_step_zeroed(j, ph, idx);
+    }
+}
+
+/* Before GO (the host waits for L->zeroed): the operand slots the first ring's first step adds
+ * into (first_step_zeroed), zeroed from the row of zeros. Slot s takes the step's slice s
+ * (coll_rs_prepare). */
+void coll_ring_zero(const struct job* j, struct lane* L) {
+    const struct rt_comm* c = j->c;
+    if (j->op == RT_ALL_GATHER || !L->nact) return;
+    struct phase ph;
+    memset(&ph, 0, sizeof ph);
+    unsigned held_parts[2] = {1, 1};
+    reduce_phase_of(j, L->idx, 0, 0, &ph, held_parts);
+    if (!ph.zeroed) return;
+    begin_phase(j, L, &ph, 1);
+    const uint64_t zero = coll_zero_row(j, L);
+    const unsigned a = L->pos + 2 * L->g - 2, n = slices_per_chunk(j, L, &ph);
+    for (unsigned s = 0; s < n; s++) {
+        const struct span sp = coll_slice(j, L, &ph, a, s);
+        if (!sp.len) continue;
+        const unsigned q = s % 2 ? q_store(c, s / 2 % c->nstore) : q_load(c, s / 2 % c->nload);
+        coll_dma_pieces(L, q, j, coll_geo_of(j, sp.len), zero, 0,
+                        sbuf_global(L, slot_off(c, c->sbuf_op, s)), PSTRIDE, NULL, 0,
+                        RT_SIGNAL_SEM(SEM_ZEROED));
+    }
+    const struct rt_ticket z = {(uint8_t)SEM_ZEROED, L->d->sem_count[SEM_ZEROED]};
+    L->zeroed = z;
+}
+
 void coll_build_lane(const struct job* j, unsigned idx) {
     const struct rt_comm* c = j->c;
     const struct lane* L0 = lane_of(j, 0, idx);
     const unsigned n = L0->nact;
-    struct phase ph = {0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0};
+    struct phase ph;
+    memset(&ph, 0, sizeof ph);
+    ph.next_dim = -1;
     unsigned fixed = 0, held_parts[2] = {1, 1};
     int fused = 0;
     if (j->op == RT_ALL_GATHER) {
@@ -294,27 +372,7 @@ void coll_build_lane(const struct job* j, unsigned idx) {
         return;
     }
     for (unsigned i = 0; i < n; i++) {
-        ph.reduce = 1;
-        ph.dim = L0->order[i];
-        ph.fixed = fixed;
-        ph.region = i;
-        ph.set = i % SETS; /* used before by another ring from i == SETS on */
-        ph.next_dim = i + 1 < n ? (int)L0->order[i + 1] : -1;
-        ph.per_block = i > 0 && i < SETS;
-        ph.dma_add = j->dma_add && i < SETS;
-        ph.held = ph.hold;
-        ph.hold = 0;
-        if (!ph.held) ph.m = 0;
-        /* The second ring adds by DMA into the slots that hold the first ring's sums: no VE
-         * add and its wait on every step's path (16 MiB: 53.3 -> 52.2 us, 64 MiB: 167.4 ->
-         * 159.9 us). */
-        ph.parts = ph.held ? held_parts[1] : 0;
-        if (ph.held && c->reduce_by != RT_REDUCE_VE) ph.dma_add = 1;
-        if (i == 0) {
-            ph.m = coll_hold_slices(j, idx, held_parts);
-            ph.hold = ph.m != 0;
-            ph.parts = ph.hold ? held_parts[0] : 0;
-        }
+        reduce_phase_of(j, idx, i, fixed, &ph, held_parts);
         fused = reduce_scatter_phase(j, &ph, i == 0, i + 1 == n, idx,
                                      i + 1 == n && j->op == RT_ALL_REDUCE, i >= SETS);
         fixed |= 1u << ph.dim;
@@ -332,7 +390,7 @@ void coll_build_lane(const struct job* j, unsigned idx) {
         ph.set = i % SETS;
         ph.next_dim = -1;
         ph.per_block = 0;
-        ph.hold = ph.held = 0;
+        ph.hold = ph.held = ph.zeroed = 0;
         ph.m = 0;                /* (a fused gather keeps the reduce-scatter's slices without it) */
         if (!fuse) ph.parts = 0; /* a fused one sends them in the same parts */
         ph.dma_add = j->dma_add && i < SETS; /* the fused gather goes on from its sums */

@@ -241,22 +241,6 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
         for (unsigned q = 0; q < L->d->ndma; q++)
             tail0[i][q] = L->d->dma[q].tail;
     }
-    /* The direct exchange's slots are zeroed before GO (release waits for it), from now on
-     * while the host writes the rest. */
-    const int direct = coll_direct_fits(j);
-    if (direct)
-        for (unsigned i = 0; i < c->chips * c->lanes; i++) {
-            coll_direct_zero(j, &coll_lanes[i]);
-            rt_publish_dma(coll_lanes[i].d);
-        }
-    for (unsigned i = 0; i < c->chips * c->lanes; i++)
-        wait_go(coll_lanes[i].d);
-    for (unsigned chip = 0; chip < c->chips; chip++) {
-        struct lane* L = &coll_lanes[chip * c->lanes];
-        for (unsigned k = 1; k < c->lanes; k++)
-            coll_signal_remote(L, k % L->d->ndma, L + k, SEM_GO, NULL, 0);
-        stamp(L->d, Q_CTL, c->stamps[chip] + start_stamp(c), 0); /* the start, as GO lands */
-    }
     /* Lanes sharing one port in one direction: half take the other dimension first (two or
      * more dimensions, four or more lanes), half go the other way round (rings of three or
      * more). */
@@ -269,12 +253,32 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
     const unsigned nag = c->nsend + c->nload < MAX_SEND ? c->nsend + c->nload : MAX_SEND;
     j->ns_rs = want < c->nsend ? want : c->nsend;
     j->ns_ag = want < nag ? want : nag;
+    const int direct = coll_direct_fits(j);
     c->stats.direct = direct;
     j->op_slots = c->op_slots;
     const unsigned gather_slots = direct ? 0 : coll_gather_fits_sbuf(j);
     j->gather_sbuf = gather_slots != 0;
     j->op_slots -= gather_slots;
     c->stats.gather_sbuf = j->gather_sbuf;
+    /* Slots that need no input are zeroed before GO (release waits for it), from now on while
+     * the host writes the rest: the direct exchange's, a ring's first step's. */
+    for (unsigned i = 0; i < c->chips * c->lanes; i++) {
+        struct lane* L = &coll_lanes[i];
+        if (direct)
+            coll_direct_zero(j, L);
+        else
+            coll_ring_zero(j, L);
+        if (L->zeroed.value) rt_publish_dma(L->d);
+    }
+    c->stats.zeroed = coll_lanes[0].zeroed.value != 0;
+    for (unsigned i = 0; i < c->chips * c->lanes; i++)
+        wait_go(coll_lanes[i].d);
+    for (unsigned chip = 0; chip < c->chips; chip++) {
+        struct lane* L = &coll_lanes[chip * c->lanes];
+        for (unsigned k = 1; k < c->lanes; k++)
+            coll_signal_remote(L, k % L->d->ndma, L + k, SEM_GO, NULL, 0);
+        stamp(L->d, Q_CTL, c->stamps[chip] + start_stamp(c), 0); /* the start, as GO lands */
+    }
     for (unsigned idx = 0; idx < c->lanes; idx++) {
         if (direct)
             coll_build_direct(j, idx);

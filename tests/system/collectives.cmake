@@ -65,6 +65,14 @@ if(TARGET rainier-vp)
   rainier_coll_algo(torus3x2_4cores_dirty direct ${COLL_LITE} 300 --set chip.count=6
                --set link.topology=torus2d:3x2 --set chip.cores=4
                --set "cpu.command_line=op=all dirty=1")
+  # The rings' first step adds into operand slots zeroed before it starts (one dimension, and
+  # the first of two).
+  rainier_coll_has(ring3_2cores_dirty "first step into zeroed slots" ${COLL_LITE} 120
+               --set chip.count=3 --set link.topology=ring:3 --set chip.cores=2
+               --set "cpu.command_line=op=all dirty=1")
+  rainier_coll_has(torus3x2_4cores_ring_dirty "first step into zeroed slots" ${COLL_LITE} 300
+               --set chip.count=6 --set link.topology=torus2d:3x2 --set chip.cores=4
+               --set "cpu.command_line=op=all algo=ring dirty=1")
   rainier_coll(ring3_2cores_ve ${COLL_LITE} 120 --set chip.count=3 --set link.topology=ring:3
                --set chip.cores=2 --set "cpu.command_line=reduce=ve")
   rainier_coll(torus3x2_4cores_ve ${COLL_LITE} 300 --set chip.count=6

@@ -38,6 +38,7 @@ struct rt_coll_stats {
     int direct;       /* the direct exchange (RT_ALGO_DIRECT), not rings */
     uint64_t held;    /* slices the first ring left in SBUF for the second, all devices */
     int gather_sbuf;  /* the last gather forwarded from SBUF (two dimensions), not HBM */
+    int zeroed;       /* slots zeroed before GO: the direct exchange's, a ring's first step's */
     unsigned parts;   /* most parts a ring sent one slice in (store queues helping), or 0 */
     int early;        /* a ring filled up: started before the whole program was written */
     uint64_t skew_ns; /* from the first chip's start to the last's */
@@ -56,7 +57,7 @@ struct rt_comm {
     unsigned nsend, nload, nstore;      /* DMA queues per lane in each role (plus one control) */
     uint32_t slot_bytes;                /* SBUF bytes per partition of one slice slot */
     uint32_t sbuf_recv, sbuf_op;        /* SBUF offsets of the slot areas */
-    uint32_t sbuf_zero;                 /* a row of zeros (slot_bytes) the direct exchange uses */
+    uint32_t sbuf_zero;                 /* a row of zeros (slot_bytes): slots are zeroed from it */
     uint32_t op_slots;                  /* operand slots per lane */
     struct rt_dev* dev;                 /* dev[chip * lanes + lane] */
     uint64_t stamps[RAINIER_MAX_CHIPS]; /* per chip: HBM words the queues' end times go to */
@@ -67,7 +68,8 @@ struct rt_comm {
      * receive slot into it. AUTO: DMA while a lane's share of a ring step is small (the
      * step's latency counts: no VE instruction, no receive slot), else the VE (the sender
      * need not wait for the receiver's operand); a ring's first step never waits for the
-     * receiver (the VE adds, or the receiver DMA-adds its operand into the arrived slice).
+     * receiver (both DMA-add into slots zeroed before GO, or the VE adds, or the receiver
+     * DMA-adds its operand into the arrived slice).
      * DMA: every step by the sender's DMA, the first too. */
     unsigned reduce_by;
     /* RT_ALGO_*: rings, or (all-reduce on one or two dimensions of at most 4 chips) a direct
