@@ -166,7 +166,7 @@ def main():
     p.add_argument("--configs", required=True)
     p.add_argument("--repeat", type=int, default=3, help="runs per case (wall time medians)")
     p.add_argument("--sim-repeat", type=int, default=None,
-                   help="collectives per run, the simulated time their median (default: 5 up "
+                   help="collectives per run, the simulated time their median (default: 15 up "
                    "to 256 MiB of buffers on all chips, 3 above)")
     p.add_argument("--sizes", default="1,4,16,64,256", help="MiB, comma-separated")
     p.add_argument("--ultra-sizes", default="1,16,64",
