@@ -90,7 +90,7 @@ struct lane {
     /* This phase. */
     unsigned next, prev, pos, g, m;
     uint32_t sent;   /* slices sent to the next chip */
-    uint32_t rsent;  /* of them into receive slots (VE adds, first steps) */
+    uint32_t rsent;  /* of them into receive slots (VE adds, load-added first steps) */
     uint32_t recvd;  /* slices received into receive slots */
     uint32_t rslots; /* slices this phase receives into receive slots */
     /* Whole collective. */
@@ -98,7 +98,7 @@ struct lane {
     struct rt_ticket op_use[OP_SLOTS_MAX], store_last[RT_MAX_DMA_QUEUES];
     struct rt_ticket ready;      /* the data earlier phases left in `work`, and their signals */
     struct rt_ticket go;         /* the next chip of this phase has all of its previous phase */
-    struct rt_ticket zeroed;     /* the direct exchange's slots are zero (before GO) */
+    struct rt_ticket zeroed;     /* slots zeroed before GO are (coll_direct_zero, coll_ring_zero) */
     unsigned barriers;           /* passed so far */
     struct rt_ticket fifo[FIFO]; /* reduce-scatter arrivals, oldest first */
     unsigned head, tail;
@@ -118,7 +118,7 @@ struct lane {
     uint8_t perm[RAINIER_MAX_CHIPS];
     struct rt_ticket blk_ready[RAINIER_MAX_CHIPS];
     /* DMA adds: the operand slot the slice arriving now adds into, and the signal that says it
-     * is loaded. */
+     * is loaded (none for a zeroed slot: it was ready before GO). */
     unsigned in_op;
     struct rt_ticket in_ready;
     struct rt_ticket in_local; /* a zeroed slot: this chip's own slice added into it */

@@ -82,7 +82,8 @@ static struct rt_ticket load_operand(const struct job* j, struct lane* L, const 
 }
 
 /* DMA adds: before slice s of step `step` is sent here, the local operand goes into an operand
- * slot, and the sender hears that the slot is ready (the slot-free semaphore, counting). */
+ * slot, and the sender hears that the slot is ready (the slot-free semaphore, counting); or
+ * (ADD_INTO_ZERO) it is added into a slot zeroed before GO, and the sender need not wait. */
 void coll_rs_prepare(const struct job* j, struct lane* L, const struct phase* ph, unsigned step,
                      unsigned s, unsigned first) {
     const struct rt_comm* c = j->c;
@@ -190,6 +191,9 @@ void coll_rs_receive(const struct job* j, struct lane* L, const struct phase* ph
         oslot = slot_off(c, c->sbuf_op, (unsigned)o);
     }
     if (step + 2 < L->g) {
+        /* A zeroed slot's sum also waits for the local add. Only here: ADD_INTO_ZERO is never
+         * the last step (first_step_zeroed: rings of 3 or more), so the store, hold and fuse
+         * below, which wait for `ve` alone, do not meet it. */
         L->fwd_local[in_round] = how == ADD_INTO_ZERO ? L->in_local : (struct rt_ticket){0, 0};
         L->fwd_ve[in_round] = ve;
         L->fwd_off[in_round] = oslot;

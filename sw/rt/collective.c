@@ -35,16 +35,16 @@ static struct rt_dev devs[RT_COLL_MAX_DEVS];
 struct lane coll_lanes[RT_COLL_MAX_DEVS];
 static uint32_t tail0[RT_COLL_MAX_DEVS][RT_MAX_DMA_QUEUES]; /* ring tails at the program start */
 
-/* Every queue of every device waits for SEM_GO before its first entry (but for the direct
- * exchange's zeroing, input-independent, which release waits for): the doorbells take the
+/* Every queue of every device waits for SEM_GO before its first entry (but for the zeroing of
+ * slots, input-independent, which release waits for): the doorbells take the
  * host a while, and the collective should start everywhere at once. The host signals lane 0 of
  * each chip, which passes it on to the chip's other lanes (a host write takes ~80 ns: one per
  * device would start the last 128 devices of a 4x4 torus 10 us late). */
 static void release(struct rt_comm* c) {
     if (c->released) return;
     c->released = 1;
-    /* What the queues do before GO (coll_direct_zero) must be done everywhere: other chips
-     * write into this one's SBUF from the start. Errors show in rt_run. */
+    /* What the queues do before GO (coll_direct_zero, coll_ring_zero) must be done everywhere:
+     * other chips write into this one's SBUF from the start. Errors show in rt_run. */
     for (unsigned i = 0; i < c->chips * c->lanes; i++)
         if (coll_lanes[i].zeroed.value)
             (void)rt_wait(&c->dev[i], coll_lanes[i].zeroed.sem, coll_lanes[i].zeroed.value);
@@ -132,7 +132,7 @@ int rt_comm_open(struct rt_comm* c, unsigned nlanes) {
     c->nload = rest >= 3 ? rest - c->nsend - c->nstore : 1;
     const unsigned ndma = 2 + c->nsend + c->nload + c->nstore;
     /* SBUF: a receive area per reduce-scatter dimension, operand (then sum) slots, gather slots,
-     * a row of zeros (the direct exchange zeroes its slots from it). */
+     * a row of zeros (slots zeroed before GO are zeroed from it). */
     c->slot_bytes = SLOT_BYTES;
     const unsigned regions = c->ndims ? c->ndims : 1;
     while (AREA_BASE + (uint64_t)c->slot_bytes * (regions * RECV_SLOTS + OP_SLOTS + 1) +
@@ -270,7 +270,8 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
             coll_ring_zero(j, L);
         if (L->zeroed.value) rt_publish_dma(L->d);
     }
-    c->stats.zeroed = coll_lanes[0].zeroed.value != 0;
+    for (unsigned i = 0; i < c->chips * c->lanes; i++)
+        if (coll_lanes[i].zeroed.value) c->stats.zeroed = 1;
     for (unsigned i = 0; i < c->chips * c->lanes; i++)
         wait_go(coll_lanes[i].d);
     for (unsigned chip = 0; chip < c->chips; chip++) {

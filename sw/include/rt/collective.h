@@ -32,7 +32,7 @@
 
 struct rt_coll_stats {
     uint64_t ns;      /* from the start (GO) to the last queue's end (writes landed), all
-                       * devices; the direct exchange zeroes its slots before GO */
+                       * devices; slots that need zeroing are zeroed before GO */
     uint64_t entries; /* descriptors and instructions written, all devices */
     unsigned phases;  /* ring phases of one lane (or direct exchanges) */
     int direct;       /* the direct exchange (RT_ALGO_DIRECT), not rings */
