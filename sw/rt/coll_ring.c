@@ -278,8 +278,11 @@ static int first_step_zeroed(const struct job* j, const struct phase* ph, unsign
     if (!ph->dma_add || ph->held || ph->hold || c->reduce_by != RT_REDUCE_AUTO) return 0;
     const unsigned blocks = coll_blocks_per_chunk(c, ph);
     const unsigned n = blocks * coll_piece_slices(j, idx, blocks, 1);
-    return c->dims[ph->dim] >= 3 && n <= ROUND && n <= j->op_slots;
+    return c->dims[ph->dim] >= 3 && n <= ROUND;
 }
+/* The zeroed slots, 0..n-1 with n <= ROUND, are operand slots the rings keep (j->op_slots is at
+ * least OP_SLOTS: the last gather takes only slots above those). */
+_Static_assert(ROUND <= OP_SLOTS, "a first step's zeroed slots are operand slots");
 
 /* Reduce-scatter i of lane idx (`ph` holds the one before, if any). */
 static void reduce_phase_of(const struct job* j, unsigned idx, unsigned i, unsigned fixed,

@@ -268,10 +268,11 @@ int rt_collective(struct rt_comm* c, unsigned op, unsigned dtype, const uint64_t
             coll_direct_zero(j, L);
         else
             coll_ring_zero(j, L);
-        if (L->zeroed.value) rt_publish_dma(L->d);
+        if (L->zeroed.value) {
+            rt_publish_dma(L->d);
+            c->stats.zeroed = 1;
+        }
     }
-    for (unsigned i = 0; i < c->chips * c->lanes; i++)
-        if (coll_lanes[i].zeroed.value) c->stats.zeroed = 1;
     for (unsigned i = 0; i < c->chips * c->lanes; i++)
         wait_go(coll_lanes[i].d);
     for (unsigned chip = 0; chip < c->chips; chip++) {
